@@ -1,0 +1,1 @@
+"""Custom actions for the product vs. production manager assistant."""

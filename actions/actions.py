@@ -1,0 +1,101 @@
+"""Thin Rasa actions: read slots and the latest message, call `conversation`, send the reply.
+
+The fact store is loaded and validated when this module is imported, i.e.
+when the action server starts: a malformed fact file stops it right away
+with a message that names the file and key.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import conversation
+from actions.answers import Reply
+from actions.fact_store import load_fact_store
+
+FACTS = load_fact_store()
+
+
+def _send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
+
+
+def _role_entities(tracker: Tracker) -> List[Optional[str]]:
+    entities = tracker.latest_message.get("entities") or []
+    return [e.get("value") for e in entities if e.get("entity") == "role"]
+
+
+def _text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+class ActionAnswerQuestion(Action):
+    """Answers a question about one role, or both, on one topic."""
+
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        turn = conversation.respond(
+            FACTS,
+            intent,
+            _text(tracker),
+            _role_entities(tracker),
+            tracker.get_slot("role"),
+            tracker.get_slot("topic"),
+        )
+        _send(dispatcher, turn.reply)
+        return [SlotSet("role", turn.role), SlotSet("topic", turn.topic)]
+
+
+class ActionHandleFallback(Action):
+    """A message the classifier was unsure about: answer only if the words are clear."""
+
+    def name(self) -> Text:
+        return "action_handle_fallback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        turn = conversation.respond_to_fallback(
+            FACTS,
+            _text(tracker),
+            _role_entities(tracker),
+            tracker.get_slot("role"),
+            tracker.get_slot("topic"),
+        )
+        _send(dispatcher, turn.reply)
+        return [SlotSet("role", turn.role), SlotSet("topic", turn.topic)]
+
+
+class ActionCiteSource(Action):
+    """Says where the last answer came from."""
+
+    def name(self) -> Text:
+        return "action_cite_source"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        _send(dispatcher, conversation.cite(FACTS, tracker.get_slot("role"), tracker.get_slot("topic")))
+        return []
+
+
+class ActionRedirectOutOfScope(Action):
+    """A polite redirect for questions outside the two careers."""
+
+    def name(self) -> Text:
+        return "action_redirect_out_of_scope"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        _send(dispatcher, conversation.redirect(_text(tracker)))
+        return []

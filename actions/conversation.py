@@ -1,0 +1,119 @@
+"""What to answer in a turn, given the NLU result and what the conversation knows.
+
+`respond` is the whole decision, as a plain function, so every conversation
+flow (follow-ups, clarification, other careers, uncovered topics) is unit
+tested without Rasa. The Rasa actions only read the tracker and call it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, Optional
+
+from actions import answers
+from actions.answers import Reply
+from actions.fact_store import FactStore
+from actions.roles import (
+    BOTH,
+    normalize_role,
+    other_career_in_text,
+    resolve_role,
+    roles_in_text,
+)
+
+INTENT_TOPICS: Dict[str, str] = {intent: topic for topic, intent in answers.TOPIC_INTENTS.items()}
+FOLLOW_UP_INTENT = "inform_role"
+UNCOVERED_INTENT = "ask_uncovered_topic"
+
+# Keywords that reveal the topic of a question the classifier was unsure about.
+_TOPIC_KEYWORDS = (
+    ("salary", r"salar|sal+ary|pay|paid|earn|income|wage|money|make a year|compensation|\$"),
+    ("certifications", r"certif|credential|\bpmi\b|\bama\b|\basq\b|apics|\bpics\b"),
+    ("education", r"degree|educat|study|studies|college|universit|master|mba|bachelor|major"),
+    ("skills", r"skill|good at|qualit(y|ies) (do|does|of)|strength"),
+    ("work_environment", r"where .*work|office|factory|plant|facilit|travel|environment|workplace"),
+    ("similarities", r"in common|similar|alike|overlap"),
+    ("difference", r"differ|\bvs\b|versus|compare"),
+    ("duties", r"dut(y|ies)|responsib|tasks?\b|day to day|what do(es)? .* do\b"),
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The reply to send and the slot values to keep for the next turn."""
+
+    reply: Reply
+    role: Optional[str]
+    topic: Optional[str]
+
+
+def guess_topic(text: str) -> Optional[str]:
+    lowered = text.lower()
+    for topic, pattern in _TOPIC_KEYWORDS:
+        if re.search(pattern, lowered):
+            return topic
+    return None
+
+
+def _names_our_role(entity_values: Iterable[Optional[str]], text: str) -> bool:
+    return any(normalize_role(v) for v in entity_values) or bool(roles_in_text(text))
+
+
+def respond(
+    store: FactStore,
+    intent: Optional[str],
+    text: str,
+    entity_values: Iterable[Optional[str]],
+    slot_role: Optional[str],
+    slot_topic: Optional[str],
+) -> Turn:
+    """Decide the reply to a question about the two careers."""
+    entity_values = list(entity_values)
+    text = text or ""
+    if intent == FOLLOW_UP_INTENT:
+        topic = slot_topic or "overview"
+    else:
+        topic = INTENT_TOPICS.get(intent or "") or guess_topic(text) or ""
+
+    if not _names_our_role(entity_values, text):
+        other = other_career_in_text(text)
+        if other:
+            return Turn(answers.out_of_scope(other), slot_role, slot_topic)
+
+    role = resolve_role(entity_values, text, slot_role)
+
+    if intent == UNCOVERED_INTENT:
+        return Turn(answers.not_covered(store, store.uncovered_topic(text), role), role, slot_topic)
+    if not topic:
+        return Turn(answers.did_not_understand(), slot_role, slot_topic)
+    if topic in ("difference", "similarities"):
+        role = BOTH
+    if role is None:
+        return Turn(answers.clarify(store, topic), None, topic)
+    return Turn(answers.answer(store, role, topic), role, topic)
+
+
+def respond_to_fallback(
+    store: FactStore,
+    text: str,
+    entity_values: Iterable[Optional[str]],
+    slot_role: Optional[str],
+    slot_topic: Optional[str],
+) -> Turn:
+    """A low-confidence message: answer only when the words leave no doubt."""
+    entity_values = list(entity_values)
+    if other_career_in_text(text) and not _names_our_role(entity_values, text):
+        return Turn(answers.out_of_scope(other_career_in_text(text)), slot_role, slot_topic)
+    topic = guess_topic(text)
+    if topic and (_names_our_role(entity_values, text) or topic in ("difference", "similarities")):
+        return respond(store, None, text, entity_values, slot_role, slot_topic)
+    return Turn(answers.did_not_understand(), slot_role, slot_topic)
+
+
+def cite(store: FactStore, slot_role: Optional[str], slot_topic: Optional[str]) -> Reply:
+    return answers.cite(store, slot_role, slot_topic)
+
+
+def redirect(text: str) -> Reply:
+    return answers.out_of_scope(other_career_in_text(text))

@@ -1,0 +1,349 @@
+"""The fact store: loads `facts/*.yml`, checks it against its schema, answers queries.
+
+The store is data, not code. Loading fails fast with a `FactStoreError` that
+names the file and the key path, so a bad edit stops the action server at
+start-up instead of surfacing as a wrong answer in a conversation.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
+
+ROLES: Tuple[str, ...] = ("product_manager", "production_manager")
+ROLE_TOPICS: Tuple[str, ...] = (
+    "overview",
+    "duties",
+    "skills",
+    "education",
+    "certifications",
+    "work_environment",
+)
+COMPARISON_TOPICS: Tuple[str, ...] = ROLE_TOPICS + ("difference", "similarities")
+# Salary answers are composed from the numbers in `salaries`, not from prose.
+ALL_TOPICS: Tuple[str, ...] = COMPARISON_TOPICS + ("salary",)
+
+DEFAULT_FACTS_PATH = Path(__file__).resolve().parent.parent / "facts" / "facts.yml"
+
+
+class FactStoreError(ValueError):
+    """The fact file is missing or does not match the schema."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    text: str
+    paragraphs: Tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Organisation:
+    key: str
+    name: str
+    abbreviation: str
+    role: str
+    paragraph: int
+    better_known_as: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Salary:
+    role: str
+    average_usd_per_year: int
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class UncoveredTopic:
+    key: str
+    label: str
+    cues: Tuple[str, ...]
+    note: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    label: str
+    plural: str
+
+
+class _Checker:
+    """Reads typed values out of the parsed YAML, naming file and key on error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> FactStoreError:
+        return FactStoreError(f"{self.path}: key '{key}': {problem}")
+
+    def mapping(self, value: Any, key: str) -> Mapping[Any, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(key, f"expected a mapping, got {type(value).__name__}")
+        return value
+
+    def get(self, parent: Mapping[Any, Any], name: Any, key: str) -> Any:
+        if name not in parent:
+            raise self.fail(f"{key}.{name}" if key else str(name), "is missing")
+        return parent[name]
+
+    def text(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "expected non-empty text")
+        return " ".join(value.split())
+
+    def integer(self, value: Any, key: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise self.fail(key, f"expected a positive whole number, got {value!r}")
+        return value
+
+    def text_list(self, value: Any, key: str) -> Tuple[str, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, "expected a non-empty list")
+        return tuple(self.text(item, f"{key}[{i}]") for i, item in enumerate(value))
+
+    def role(self, value: Any, key: str) -> str:
+        if value not in ROLES:
+            raise self.fail(key, f"unknown role {value!r}; expected one of {', '.join(ROLES)}")
+        return str(value)
+
+    def only_keys(self, value: Mapping[Any, Any], allowed: Sequence[str], key: str) -> None:
+        extra = sorted(str(k) for k in value if k not in allowed)
+        if extra:
+            where = f"{key}.{extra[0]}" if key else extra[0]
+            raise self.fail(where, f"unexpected key; allowed here: {', '.join(allowed)}")
+
+
+class FactStore:
+    """Query interface over the validated facts."""
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        title: str,
+        sections: Dict[int, str],
+        roles: Dict[str, Role],
+        topic_labels: Dict[str, str],
+        facts: Dict[Tuple[str, str], Fact],
+        organisations: Tuple[Organisation, ...],
+        salaries: Dict[str, Salary],
+        salary_depends_on: Tuple[str, ...],
+        salary_depends_on_paragraph: int,
+        uncovered: Tuple[UncoveredTopic, ...],
+    ) -> None:
+        self.path = path
+        self.title = title
+        self.sections = sections
+        self.roles = roles
+        self.topic_labels = topic_labels
+        self._facts = facts
+        self.organisations = organisations
+        self.salaries = salaries
+        self.salary_depends_on = salary_depends_on
+        self.salary_depends_on_paragraph = salary_depends_on_paragraph
+        self.uncovered = uncovered
+
+    # -- queries -----------------------------------------------------------
+    def fact(self, role: str, topic: str) -> Fact:
+        """The fact about one role (`product_manager`/`production_manager`) on a topic."""
+        return self._facts[(role, topic)]
+
+    def compare(self, topic: str) -> Fact:
+        """The side-by-side fact on a topic (or `difference`/`similarities`)."""
+        return self._facts[("comparison", topic)]
+
+    def salary(self, role: str) -> Salary:
+        return self.salaries[role]
+
+    def salary_gap(self) -> Tuple[int, float]:
+        """How much more a product manager earns on average: dollars and percent."""
+        product = self.salaries["product_manager"].average_usd_per_year
+        production = self.salaries["production_manager"].average_usd_per_year
+        gap = product - production
+        return gap, 100.0 * gap / production
+
+    def section_name(self, paragraph: int) -> str:
+        return self.sections.get(paragraph, f"paragraph {paragraph}")
+
+    def uncovered_topic(self, text: str) -> Optional[UncoveredTopic]:
+        """The first not-covered topic whose cue words occur in `text`, if any."""
+        lowered = f" {' '.join(text.lower().split())} "
+        for topic in self.uncovered:
+            for cue in topic.cues:
+                if f" {cue}" in lowered:
+                    return topic
+        return None
+
+    def all_texts(self) -> List[Tuple[str, str]]:
+        """(key, text) for every piece of prose, for checks against the article."""
+        items = [(f"facts.{o}.{t}", f.text) for (o, t), f in self._facts.items()]
+        items += [(f"uncovered_topics.{u.key}.note", u.note) for u in self.uncovered if u.note]
+        return items
+
+    def role_label(self, role: str) -> str:
+        return self.roles[role].label
+
+
+def load_fact_store(path: Optional[Path] = None) -> FactStore:
+    """Load and validate the fact file; raises `FactStoreError` naming file and key."""
+    path = Path(path or os.environ.get("FACTS_PATH") or DEFAULT_FACTS_PATH)
+    check = _Checker(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FactStoreError(f"{path}: file not found") from None
+    except yaml.YAMLError as error:
+        raise FactStoreError(f"{path}: not valid YAML: {error}") from None
+    root = check.mapping(raw, "(top level)")
+    check.only_keys(
+        root,
+        [
+            "version",
+            "source",
+            "sections",
+            "roles",
+            "topics",
+            "uncovered_topics",
+            "organisations",
+            "salaries",
+            "facts",
+        ],
+        "",
+    )
+    if check.get(root, "version", "") != 1:
+        raise check.fail("version", "only version 1 is supported")
+
+    source = check.mapping(check.get(root, "source", ""), "source")
+    title = check.text(check.get(source, "title", "source"), "source.title")
+
+    sections: Dict[int, str] = {}
+    for number, name in check.mapping(check.get(root, "sections", ""), "sections").items():
+        key = f"sections.{number}"
+        sections[check.integer(number, key)] = check.text(name, key)
+
+    roles: Dict[str, Role] = {}
+    raw_roles = check.mapping(check.get(root, "roles", ""), "roles")
+    for role in ROLES:
+        entry = check.mapping(check.get(raw_roles, role, "roles"), f"roles.{role}")
+        roles[role] = Role(
+            key=role,
+            label=check.text(check.get(entry, "label", f"roles.{role}"), f"roles.{role}.label"),
+            plural=check.text(check.get(entry, "plural", f"roles.{role}"), f"roles.{role}.plural"),
+        )
+    check.only_keys(raw_roles, ROLES, "roles")
+
+    raw_topics = check.mapping(check.get(root, "topics", ""), "topics")
+    check.only_keys(raw_topics, ALL_TOPICS, "topics")
+    topic_labels = {
+        topic: check.text(check.get(raw_topics, topic, "topics"), f"topics.{topic}")
+        for topic in ALL_TOPICS
+    }
+
+    def paragraph(value: Any, key: str) -> int:
+        number = check.integer(value, key)
+        if number not in sections:
+            raise check.fail(key, f"paragraph {number} is not listed under 'sections'")
+        return number
+
+    facts: Dict[Tuple[str, str], Fact] = {}
+    raw_facts = check.mapping(check.get(root, "facts", ""), "facts")
+    owners = {role: ROLE_TOPICS for role in ROLES}
+    owners["comparison"] = COMPARISON_TOPICS
+    check.only_keys(raw_facts, list(owners), "facts")
+    for owner, topics in owners.items():
+        by_topic = check.mapping(check.get(raw_facts, owner, "facts"), f"facts.{owner}")
+        check.only_keys(by_topic, topics, f"facts.{owner}")
+        for topic in topics:
+            key = f"facts.{owner}.{topic}"
+            entry = check.mapping(check.get(by_topic, topic, f"facts.{owner}"), key)
+            check.only_keys(entry, ["text", "paragraphs"], key)
+            raw_paragraphs = check.get(entry, "paragraphs", key)
+            if not isinstance(raw_paragraphs, list) or not raw_paragraphs:
+                raise check.fail(f"{key}.paragraphs", "expected a non-empty list of paragraph numbers")
+            facts[(owner, topic)] = Fact(
+                text=check.text(check.get(entry, "text", key), f"{key}.text"),
+                paragraphs=tuple(
+                    paragraph(p, f"{key}.paragraphs[{i}]") for i, p in enumerate(raw_paragraphs)
+                ),
+            )
+
+    organisations: List[Organisation] = []
+    raw_orgs = check.get(root, "organisations", "")
+    if not isinstance(raw_orgs, list) or not raw_orgs:
+        raise check.fail("organisations", "expected a non-empty list")
+    for i, raw_org in enumerate(raw_orgs):
+        key = f"organisations[{i}]"
+        org = check.mapping(raw_org, key)
+        check.only_keys(
+            org, ["key", "name", "abbreviation", "role", "paragraph", "better_known_as"], key
+        )
+        known_as = org.get("better_known_as")
+        organisations.append(
+            Organisation(
+                key=check.text(check.get(org, "key", key), f"{key}.key"),
+                name=check.text(check.get(org, "name", key), f"{key}.name"),
+                abbreviation=check.text(check.get(org, "abbreviation", key), f"{key}.abbreviation"),
+                role=check.role(check.get(org, "role", key), f"{key}.role"),
+                paragraph=paragraph(check.get(org, "paragraph", key), f"{key}.paragraph"),
+                better_known_as=(
+                    check.text(known_as, f"{key}.better_known_as") if known_as is not None else None
+                ),
+            )
+        )
+
+    raw_salaries = check.mapping(check.get(root, "salaries", ""), "salaries")
+    check.only_keys(raw_salaries, list(ROLES) + ["depends_on", "depends_on_paragraph"], "salaries")
+    salaries: Dict[str, Salary] = {}
+    for role in ROLES:
+        key = f"salaries.{role}"
+        entry = check.mapping(check.get(raw_salaries, role, "salaries"), key)
+        check.only_keys(entry, ["average_usd_per_year", "paragraph"], key)
+        salaries[role] = Salary(
+            role=role,
+            average_usd_per_year=check.integer(
+                check.get(entry, "average_usd_per_year", key), f"{key}.average_usd_per_year"
+            ),
+            paragraph=paragraph(check.get(entry, "paragraph", key), f"{key}.paragraph"),
+        )
+    depends_on = check.text_list(
+        check.get(raw_salaries, "depends_on", "salaries"), "salaries.depends_on"
+    )
+    depends_on_paragraph = paragraph(
+        check.get(raw_salaries, "depends_on_paragraph", "salaries"),
+        "salaries.depends_on_paragraph",
+    )
+
+    uncovered: List[UncoveredTopic] = []
+    raw_uncovered = check.mapping(check.get(root, "uncovered_topics", ""), "uncovered_topics")
+    for name, raw_entry in raw_uncovered.items():
+        key = f"uncovered_topics.{name}"
+        entry = check.mapping(raw_entry, key)
+        check.only_keys(entry, ["label", "cues", "note"], key)
+        note = entry.get("note")
+        uncovered.append(
+            UncoveredTopic(
+                key=str(name),
+                label=check.text(check.get(entry, "label", key), f"{key}.label"),
+                cues=tuple(c.lower() for c in check.text_list(check.get(entry, "cues", key), f"{key}.cues")),
+                note=check.text(note, f"{key}.note") if note is not None else None,
+            )
+        )
+
+    return FactStore(
+        path=path,
+        title=title,
+        sections=sections,
+        roles=roles,
+        topic_labels=topic_labels,
+        facts=facts,
+        organisations=tuple(organisations),
+        salaries=salaries,
+        salary_depends_on=depends_on,
+        salary_depends_on_paragraph=depends_on_paragraph,
+        uncovered=tuple(uncovered),
+    )

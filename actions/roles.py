@@ -1,0 +1,207 @@
+"""Which role(s) a message is about.
+
+DIET extracts the `role` entity and EntitySynonymMapper maps the variants it
+was trained on. This module is the second line: it maps the raw spans DIET
+finds but has no synonym for ("prodcution mngr"), scans the text when DIET
+found nothing, and spots other careers ("project manager") so they are never
+answered with a product/production fact. Telling "product" from "production"
+apart is the single most important decision the assistant makes, so it is
+plain, unit-tested code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Optional, Sequence
+
+PRODUCT = "product_manager"
+PRODUCTION = "production_manager"
+BOTH = "both"
+
+# Words that, next to "manager", are another career, not one of ours.
+OTHER_MANAGER_WORDS = frozenset(
+    """project program programme operations operation marketing sales account accounts
+    general office hr human resources it engineering construction restaurant store retail
+    hotel bank branch brand category finance financial supply chain logistics warehouse
+    quality plant factory site facility facilities shift line purchasing procurement
+    inventory event events content community social media data risk compliance case
+    property portfolio fund investment asset release delivery development
+    business team regional district area service services customer support success
+    security network""".split()
+)
+
+# Careers other than ours that people ask about (lower case, whole words).
+OTHER_CAREERS = frozenset(
+    """nurse nurses doctor doctors physician teacher teachers lawyer lawyers attorney
+    accountant accountants chef chefs cook pilot pilots plumber plumbers electrician
+    electricians engineer engineers developer developers programmer programmers designer
+    designers architect architects dentist dentists pharmacist pharmacists scientist
+    scientists analyst analysts consultant consultants firefighter police officer
+    soldier mechanic mechanics carpenter carpenters barista cashier waiter waitress
+    driver drivers therapist psychologist journalist writer writers artist actor actors
+    musician farmer veterinarian vet secretary receptionist clerk banker
+    recruiter librarian professor tutor paramedic surgeon surgeons welder machinist
+    technician technicians salesperson salesman realtor ceo cto cfo coo founder
+    scrum owner""".split()
+)
+
+# Canonical forms of the tokens that make up a role name.
+_PRODUCT_WORDS = ("product", "products")
+_PRODUCTION_WORDS = ("production", "productions", "prod", "producton", "prodution")
+_MANAGER_WORDS = ("manager", "managers", "mgr", "mgrs", "management", "mngr", "manger", "mangers")
+_ABBREVIATIONS = {"pm": PRODUCT, "pms": PRODUCT, "pm's": PRODUCT}
+_BOTH_PHRASES = ("both", "the two", "each", "each of them", "either", "both roles", "compare")
+_COMPARISON_CUES = re.compile(
+    r"\b(vs\.?|versus|compare|compared|comparison|comparing|both|differ|differs|difference|"
+    r"differences|the two|each other|in common|alike|similarities|"
+    r"(pays?|earns?|makes?|gets?) (more|less)|(better|higher|lower) (paid|paying|salary)|"
+    r"which (one|role|job|career|position|of|pays|earns|makes|is|are|has|needs|requires|gets|should))\b"
+)
+
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def _osa_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: edits, with a swap of neighbours as one."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[len(a)][len(b)]
+
+
+def _close_to(word: str, targets: Sequence[str], tolerance: int) -> bool:
+    return any(_osa_distance(word, t) <= tolerance for t in targets)
+
+
+def classify_word(word: str) -> Optional[str]:
+    """'product', 'production' or None for one (possibly misspelt) word.
+
+    "product" and "production" are three edits apart, and "project" is two
+    from "product", so the tolerance stays below those gaps.
+    """
+    word = word.lower().strip(".'")
+    if word in _PRODUCT_WORDS:
+        return "product"
+    if word in _PRODUCTION_WORDS:
+        return "production"
+    if len(word) < 5 or word.startswith("proj"):
+        return None
+    if word.startswith("productio") or _close_to(word, ("production", "productions"), 2):
+        return "production"
+    if _close_to(word, ("product", "products"), 1):
+        return "product"
+    return None
+
+
+def _is_manager_word(word: str) -> bool:
+    return word in _MANAGER_WORDS or (len(word) >= 5 and _close_to(word, ("manager", "managers"), 1))
+
+
+def normalize_role(value: Optional[str]) -> Optional[str]:
+    """Map an entity value or span to PRODUCT, PRODUCTION, BOTH, or None."""
+    if not value:
+        return None
+    text = " ".join(value.lower().replace("_", " ").split())
+    if text in (PRODUCT.replace("_", " "), "product manager"):
+        return PRODUCT
+    if text in (PRODUCTION.replace("_", " "), "production manager"):
+        return PRODUCTION
+    if text in _BOTH_PHRASES or text.startswith("both"):
+        return BOTH
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    if len(words) == 1 and words[0] in _ABBREVIATIONS:
+        return _ABBREVIATIONS[words[0]]
+    kinds = {classify_word(w) for w in words} - {None}
+    if kinds == {"product"}:
+        return PRODUCT
+    if kinds == {"production"}:
+        return PRODUCTION
+    if kinds == {"product", "production"}:
+        return BOTH
+    return None
+
+
+def roles_in_text(text: str) -> List[str]:
+    """Roles named in free text, in order of first mention, without duplicates.
+
+    A product/production word counts when a manager word follows it, or when it
+    stands alone as the only role-like word ("and production?"). "PM" counts
+    on its own.
+    """
+    words = _WORD.findall(text.lower())
+    found: List[str] = []
+
+    def add(role: str) -> None:
+        if role not in found:
+            found.append(role)
+
+    loose: List[str] = []
+    for i, word in enumerate(words):
+        if word in _ABBREVIATIONS:
+            add(_ABBREVIATIONS[word])
+            continue
+        kind = classify_word(word)
+        if kind is None:
+            continue
+        following = words[i + 1] if i + 1 < len(words) else ""
+        role = PRODUCT if kind == "product" else PRODUCTION
+        if _is_manager_word(following) or (following in ("and", "or", "vs", "versus", "&")):
+            add(role)
+        else:
+            loose.append(role)
+    if not found and len(set(loose)) == 1 and len(words) <= 6:
+        # A short follow-up like "and production?" names the role without "manager".
+        add(loose[0])
+    return found
+
+
+def other_career_in_text(text: str) -> Optional[str]:
+    """A career other than ours named in the text ("project manager", "nurse"), if any."""
+    words = _WORD.findall(text.lower())
+    for i, word in enumerate(words):
+        if _is_manager_word(word) and i > 0:
+            before = words[i - 1]
+            if classify_word(before) is None and before in OTHER_MANAGER_WORDS:
+                return f"{before} {word}"
+        if word in OTHER_CAREERS:
+            return word
+    return None
+
+
+def wants_comparison(text: str) -> bool:
+    """Whether the question asks to weigh the roles against each other."""
+    return bool(_COMPARISON_CUES.search(text.lower()))
+
+
+def resolve_role(
+    entity_values: Iterable[Optional[str]],
+    text: str,
+    previous_role: Optional[str],
+) -> Optional[str]:
+    """The role a question is about: PRODUCT, PRODUCTION, BOTH or None (ask the user).
+
+    Entities from this message win, then role names in its text, then a
+    comparison cue ("which pays more"), then the role of the previous turn.
+    """
+    named = [r for r in (normalize_role(v) for v in entity_values) if r]
+    for role in roles_in_text(text):
+        if role not in named:
+            named.append(role)
+    distinct = set(named)
+    if BOTH in distinct or {PRODUCT, PRODUCTION} <= distinct:
+        return BOTH
+    if len(distinct) == 1:
+        return named[0]
+    if wants_comparison(text):
+        return BOTH
+    return previous_role if previous_role in (PRODUCT, PRODUCTION, BOTH) else None

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.stack import MODEL, ActionServer, RasaServer
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="session")
+def action_server(workdir: Path) -> Iterator[ActionServer]:
+    server = ActionServer(workdir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(workdir: Path, action_server: ActionServer) -> Iterator[RasaServer]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` first")
+    server = RasaServer(workdir, action_server.url).start()
+    yield server
+    server.stop()

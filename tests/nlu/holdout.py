@@ -1,0 +1,120 @@
+"""Parses the held-out NLU file with the trained model and scores it.
+
+Used by tests/nlu/test_holdout.py (thresholds) and scripts/evaluate.sh
+(report). The held-out file is never used for training.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Set, Tuple
+
+from actions.roles import BOTH, PRODUCT, PRODUCTION, normalize_role, resolve_role
+
+ROOT = Path(__file__).resolve().parents[2]
+HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+
+
+@dataclass
+class Score:
+    total: int = 0
+    intent_right: int = 0
+    entity_tp: int = 0
+    entity_fp: int = 0
+    entity_fn: int = 0
+    role_right: int = 0
+    role_total: int = 0
+    confusions: Counter = field(default_factory=Counter)
+    role_mixups: List[Tuple[str, str, str]] = field(default_factory=list)
+    intent_errors: List[Tuple[str, str, str, float]] = field(default_factory=list)
+
+    @property
+    def intent_accuracy(self) -> float:
+        return self.intent_right / self.total
+
+    @property
+    def entity_f1(self) -> float:
+        precision = self.entity_tp / max(1, self.entity_tp + self.entity_fp)
+        recall = self.entity_tp / max(1, self.entity_tp + self.entity_fn)
+        return 2 * precision * recall / max(1e-9, precision + recall)
+
+    @property
+    def role_accuracy(self) -> float:
+        return self.role_right / max(1, self.role_total)
+
+
+def _roles(values: List[Optional[str]]) -> Set[str]:
+    roles = {normalize_role(v) for v in values} - {None}
+    if {PRODUCT, PRODUCTION} <= roles:
+        roles = {BOTH}
+    return {r for r in roles if r}
+
+
+def score_model(model: Path, holdout: Path = HOLDOUT) -> Score:
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    agent = Agent.load(str(model))
+    examples = [m for m in load_data(str(holdout)).intent_examples]
+    score = Score()
+
+    async def parse_all() -> List[Dict]:
+        return [await agent.parse_message(m.get("text")) for m in examples]
+
+    for example, parsed in zip(examples, asyncio.run(parse_all())):
+        text = example.get("text")
+        expected_intent = example.get("intent")
+        predicted_intent = parsed["intent"]["name"]
+        score.total += 1
+        if predicted_intent == expected_intent:
+            score.intent_right += 1
+        else:
+            score.confusions[(expected_intent, predicted_intent)] += 1
+            score.intent_errors.append((text, expected_intent, predicted_intent, parsed["intent"]["confidence"]))
+
+        expected = Counter(
+            (e["entity"], str(e["value"]).lower()) for e in example.get("entities") or [] if e["entity"] == "role"
+        )
+        predicted = Counter(
+            (e["entity"], str(e["value"]).lower()) for e in parsed.get("entities") or [] if e["entity"] == "role"
+        )
+        score.entity_tp += sum((expected & predicted).values())
+        score.entity_fp += sum((predicted - expected).values())
+        score.entity_fn += sum((expected - predicted).values())
+
+        # The role the assistant ends up using: DIET's entity, then the text.
+        want = _roles([v for _, v in expected.elements()])
+        if want:
+            score.role_total += 1
+            got = resolve_role([v for _, v in predicted.elements()], text, None)
+            got_set = {got} if got else set()
+            if got_set == want:
+                score.role_right += 1
+            elif {PRODUCT, PRODUCTION} & want and {PRODUCT, PRODUCTION} & got_set:
+                score.role_mixups.append((text, "/".join(sorted(want)), got or "-"))
+    return score
+
+
+def report(score: Score) -> str:
+    lines = [
+        f"examples: {score.total}",
+        f"intent accuracy: {score.intent_accuracy:.3f}",
+        f"role entity F1 (DIET + synonyms): {score.entity_f1:.3f}",
+        f"role resolved right (entities + text): {score.role_accuracy:.3f} of {score.role_total}",
+        f"product/production mix-ups: {len(score.role_mixups)}",
+    ]
+    lines += [f"  {text!r}: expected {want}, got {got}" for text, want, got in score.role_mixups]
+    lines.append("most confused intents:")
+    lines += [f"  {a} -> {b}: {n}" for (a, b), n in score.confusions.most_common(5)]
+    lines.append("intent errors:")
+    lines += [f"  {t!r}: {a} -> {b} ({c:.2f})" for t, a, b, c in score.intent_errors]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(report(score_model(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "models" / "assistant.tar.gz")))

@@ -1,0 +1,149 @@
+"""The fact store: schema checks, and every fact held against the article."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.fact_store import (
+    ALL_TOPICS,
+    ROLE_TOPICS,
+    ROLES,
+    DEFAULT_FACTS_PATH,
+    FactStore,
+    FactStoreError,
+    load_fact_store,
+)
+
+
+def _write(tmp_path: Path, data: object) -> Path:
+    path = tmp_path / "facts.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def _raw() -> dict:
+    return yaml.safe_load(DEFAULT_FACTS_PATH.read_text(encoding="utf-8"))
+
+
+def test_every_role_has_every_topic(store: FactStore) -> None:
+    for role in ROLES:
+        for topic in ROLE_TOPICS:
+            assert store.fact(role, topic).text
+        assert store.salary(role).average_usd_per_year > 0
+    for topic in ROLE_TOPICS + ("difference", "similarities"):
+        assert store.compare(topic).text
+    assert set(store.topic_labels) == set(ALL_TOPICS)
+
+
+def test_salary_gap_is_computed_from_the_two_averages(store: FactStore) -> None:
+    gap, percent = store.salary_gap()
+    assert gap == 98439 - 73786 == 24653
+    assert round(percent) == 33
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key"),
+    [
+        (lambda d: d["facts"]["product_manager"].pop("skills"), "facts.product_manager.skills"),
+        (lambda d: d["facts"]["production_manager"]["duties"].update(text=""), "facts.production_manager.duties.text"),
+        (lambda d: d["facts"]["comparison"].update(extra={}), "facts.comparison.extra"),
+        (lambda d: d["facts"]["product_manager"]["education"].update(paragraphs=[99]), "facts.product_manager.education.paragraphs[0]"),
+        (lambda d: d["salaries"]["product_manager"].update(average_usd_per_year="lots"), "salaries.product_manager.average_usd_per_year"),
+        (lambda d: d["organisations"][0].update(role="project_manager"), "organisations[0].role"),
+        (lambda d: d.pop("roles"), "roles"),
+        (lambda d: d.update(version=2), "version"),
+        (lambda d: d["uncovered_topics"]["stress"].update(cues=[]), "uncovered_topics.stress.cues"),
+    ],
+)
+def test_schema_errors_name_file_and_key(tmp_path: Path, mutate, key: str) -> None:
+    data = _raw()
+    mutate(data)
+    path = _write(tmp_path, data)
+    with pytest.raises(FactStoreError) as error:
+        load_fact_store(path)
+    message = str(error.value)
+    assert str(path) in message
+    assert f"'{key}'" in message
+
+
+def test_missing_and_broken_files_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(FactStoreError, match="file not found"):
+        load_fact_store(tmp_path / "nope.yml")
+    broken = tmp_path / "broken.yml"
+    broken.write_text("facts: [unclosed", encoding="utf-8")
+    with pytest.raises(FactStoreError, match="not valid YAML"):
+        load_fact_store(broken)
+
+
+def test_every_paragraph_reference_is_a_real_article_paragraph(
+    store: FactStore, article_lines: list[str]
+) -> None:
+    for number, name in store.sections.items():
+        assert 1 <= number <= len(article_lines), f"section {name!r} points past the article"
+        assert len(article_lines[number - 1].split()) > 15, f"paragraph {number} is not prose"
+
+
+def test_every_figure_is_in_the_article(store: FactStore, article_lines: list[str]) -> None:
+    article = "\n".join(article_lines)
+    for salary in store.salaries.values():
+        figure = f"${salary.average_usd_per_year:,}"
+        assert figure in article_lines[salary.paragraph - 1], f"{figure} not in paragraph {salary.paragraph}"
+    for key, text in store.all_texts():
+        for figure in re.findall(r"\$[\d,]+", text):
+            assert figure in article, f"{key}: {figure} is not in the article"
+    for item in store.salary_depends_on:
+        # "the size of the employer" paraphrases "the size of the company".
+        assert item.split()[-1] in {"industry", "employer", "is"}
+
+
+def test_every_organisation_is_named_in_its_paragraph(
+    store: FactStore, article_lines: list[str]
+) -> None:
+    for org in store.organisations:
+        paragraph = article_lines[org.paragraph - 1]
+        assert f"{org.name} ({org.abbreviation})" in paragraph, org.key
+        # Our editorial note (APICS) is not the article's claim, and says so.
+        if org.better_known_as:
+            assert org.better_known_as not in "\n".join(article_lines)
+
+
+def test_organisations_in_prose_are_the_articles(store: FactStore, article_lines: list[str]) -> None:
+    article = "\n".join(article_lines)
+    allowed_extra = {org.better_known_as for org in store.organisations if org.better_known_as}
+    for key, text in store.all_texts():
+        for name in re.findall(r"(?:[A-Z][a-z]+ )+(?:Institute|Association|Society)[a-z ]*?(?:for [A-Z][a-z]+)?", text):
+            assert name.strip() in article, f"{key}: {name!r} is not in the article"
+        for abbreviation in re.findall(r"\b[A-Z]{2,5}\b", text):
+            assert abbreviation in article or abbreviation in allowed_extra, f"{key}: {abbreviation}"
+
+
+def test_facts_are_in_our_own_words(store: FactStore, article_lines: list[str]) -> None:
+    """No run of eight words is copied from the article (names of bodies aside)."""
+
+    def words(text: str) -> list[str]:
+        for org in store.organisations:
+            text = text.replace(f"{org.name} ({org.abbreviation})", org.key.upper())
+        return re.findall(r"[a-z0-9$,']+", text.lower().replace("\u2019", "'"))
+
+    article_words = words("\n".join(article_lines))
+    runs = {tuple(article_words[i : i + 8]) for i in range(len(article_words) - 7)}
+    for key, text in store.all_texts():
+        fact_words = words(text)
+        for i in range(len(fact_words) - 7):
+            assert tuple(fact_words[i : i + 8]) not in runs, f"{key} copies: {' '.join(fact_words[i:i+8])}"
+
+
+def test_cited_paragraphs_mention_the_topic(store: FactStore, article_lines: list[str]) -> None:
+    cues = {
+        "education": "degree",
+        "certifications": "certifications",
+        "skills": "skills",
+    }
+    for role in ROLES:
+        for topic, cue in cues.items():
+            paragraphs = store.fact(role, topic).paragraphs
+            assert any(cue in article_lines[p - 1] for p in paragraphs), (role, topic)

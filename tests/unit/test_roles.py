@@ -1,0 +1,134 @@
+"""Telling product from production (and from other careers) apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.roles import (
+    BOTH,
+    PRODUCT,
+    PRODUCTION,
+    classify_word,
+    normalize_role,
+    other_career_in_text,
+    resolve_role,
+    roles_in_text,
+    wants_comparison,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("product manager", PRODUCT),
+        ("Product Managers", PRODUCT),
+        ("PM", PRODUCT),
+        ("pms", PRODUCT),
+        ("prodct manger", PRODUCT),
+        ("product mgr", PRODUCT),
+        ("prodcut manager", PRODUCT),
+        ("product management", PRODUCT),
+        ("production manager", PRODUCTION),
+        ("prod manager", PRODUCTION),
+        ("prod mgr", PRODUCTION),
+        ("producton manager", PRODUCTION),
+        ("prodution managers", PRODUCTION),
+        ("productoin manager", PRODUCTION),
+        ("prodcution mngr", PRODUCTION),
+        ("production_manager", PRODUCTION),
+        ("both", BOTH),
+        ("the two", BOTH),
+        ("each", BOTH),
+        ("project manager", None),
+        ("program manager", None),
+        ("manager", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalize_role(value: str, expected: str) -> None:
+    assert normalize_role(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("product", "product"),
+        ("prodct", "product"),
+        ("products", "product"),
+        ("production", "production"),
+        ("prod", "production"),
+        ("productin", "production"),
+        ("project", None),
+        ("projects", None),
+        ("producer", None),
+        ("process", None),
+        ("pro", None),
+    ],
+)
+def test_classify_word(word: str, kind: str) -> None:
+    assert classify_word(word) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("how much does a product manager make", [PRODUCT]),
+        ("how much does a production manager make", [PRODUCTION]),
+        ("and production managers?", [PRODUCTION]),
+        ("what about prod mgrs", [PRODUCTION]),
+        ("and production?", [PRODUCTION]),
+        ("and for a PM?", [PRODUCT]),
+        ("product vs production managers", [PRODUCT, PRODUCTION]),
+        ("is a production manager paid less than a product manager", [PRODUCTION, PRODUCT]),
+        ("how much does a project manager make", []),
+        ("what's the salary?", []),
+        ("I love this product, what is the production cost of a long essay about it", []),
+    ],
+)
+def test_roles_in_text(text: str, expected: list) -> None:
+    assert roles_in_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "career"),
+    [
+        ("how much does a project manager make?", "project manager"),
+        ("what does a nurse do?", "nurse"),
+        ("skills for a marketing manager", "marketing manager"),
+        ("what degree does a software engineer need", "engineer"),
+        ("how much does a product manager make", None),
+        ("what's the salary", None),
+    ],
+)
+def test_other_career_in_text(text: str, career: str) -> None:
+    assert other_career_in_text(text) == career
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("which pays more?", True),
+        ("product vs production", True),
+        ("compare both", True),
+        ("what's the difference in pay", True),
+        ("who earns more", True),
+        ("which degree do I need", False),
+        ("what's the salary", False),
+        ("what makes a better product manager", False),
+    ],
+)
+def test_wants_comparison(text: str, expected: bool) -> None:
+    assert wants_comparison(text) is expected
+
+
+def test_resolve_role_prefers_this_message_then_the_previous_turn() -> None:
+    assert resolve_role(["product manager"], "skills of a product manager", None) == PRODUCT
+    assert resolve_role([], "and production managers?", PRODUCT) == PRODUCTION
+    assert resolve_role([], "what about their education?", PRODUCTION) == PRODUCTION
+    assert resolve_role([], "which pays more", PRODUCTION) == BOTH
+    assert resolve_role(["product manager", "production manager"], "x", None) == BOTH
+    assert resolve_role(["prodct manger"], "prodct manger pay", None) == PRODUCT
+    assert resolve_role([], "what's the salary?", None) is None
+    # An entity DIET got wrong is overruled by nothing: it still names one role.
+    assert resolve_role(["both"], "compare both", PRODUCT) == BOTH
