@@ -7,7 +7,7 @@ with a message that names the file and key.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -15,16 +15,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import conversation
 from actions.answers import Reply
-from actions.fact_store import load_fact_store
+from actions.fact_store import FactStoreError, load_fact_store
 
-FACTS = load_fact_store()
+try:
+    FACTS = load_fact_store()
+except FactStoreError as error:
+    # rasa_sdk stops the server (exit code 1) only on an ImportError; any other
+    # error would leave it running without actions.
+    raise ImportError(f"The fact store is invalid: {error}. Fix it and restart.") from error
 
 
 def _send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
 
 
-def _role_entities(tracker: Tracker) -> List[Optional[str]]:
+def _role_entities(tracker: Tracker) -> list[str | None]:
     entities = tracker.latest_message.get("entities") or []
     return [e.get("value") for e in entities if e.get("entity") == "role"]
 
@@ -36,12 +41,12 @@ def _text(tracker: Tracker) -> str:
 class ActionAnswerQuestion(Action):
     """Answers a question about one role, or both, on one topic."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_question"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         turn = conversation.respond(
             FACTS,
@@ -58,12 +63,12 @@ class ActionAnswerQuestion(Action):
 class ActionHandleFallback(Action):
     """A message the classifier was unsure about: answer only if the words are clear."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handle_fallback"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         turn = conversation.respond_to_fallback(
             FACTS,
             _text(tracker),
@@ -78,12 +83,12 @@ class ActionHandleFallback(Action):
 class ActionCiteSource(Action):
     """Says where the last answer came from."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cite_source"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         _send(dispatcher, conversation.cite(FACTS, tracker.get_slot("role"), tracker.get_slot("topic")))
         return []
 
@@ -91,11 +96,11 @@ class ActionCiteSource(Action):
 class ActionRedirectOutOfScope(Action):
     """A polite redirect for questions outside the two careers."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_redirect_out_of_scope"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         _send(dispatcher, conversation.redirect(_text(tracker)))
         return []

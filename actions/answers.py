@@ -8,15 +8,15 @@ are about and offer at most three follow-up buttons.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from actions.fact_store import ROLE_TOPICS, FactStore, UncoveredTopic
 from actions.roles import BOTH, PRODUCT, PRODUCTION
 
 MAX_BUTTONS = 3
 # The order in which follow-up topics are suggested.
-TOPIC_ORDER: Tuple[str, ...] = (
+TOPIC_ORDER: tuple[str, ...] = (
     "overview",
     "duties",
     "skills",
@@ -26,7 +26,7 @@ TOPIC_ORDER: Tuple[str, ...] = (
     "salary",
 )
 # The intent a follow-up button triggers for each topic.
-TOPIC_INTENTS: Dict[str, str] = {
+TOPIC_INTENTS: dict[str, str] = {
     "overview": "ask_overview",
     "duties": "ask_duties",
     "skills": "ask_skills",
@@ -37,7 +37,7 @@ TOPIC_INTENTS: Dict[str, str] = {
     "difference": "ask_difference",
     "similarities": "ask_similarities",
 }
-BUTTON_TITLES: Dict[str, str] = {
+BUTTON_TITLES: dict[str, str] = {
     "overview": "What the role is",
     "duties": "Duties",
     "skills": "Skills",
@@ -59,16 +59,16 @@ class Button:
     title: str
     payload: str
 
-    def as_dict(self) -> Dict[str, str]:
+    def as_dict(self) -> dict[str, str]:
         return {"title": self.title, "payload": self.payload}
 
 
 @dataclass(frozen=True)
 class Reply:
     text: str
-    buttons: Tuple[Button, ...] = field(default_factory=tuple)
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
 
-    def button_dicts(self) -> List[Dict[str, str]]:
+    def button_dicts(self) -> list[dict[str, str]]:
         return [b.as_dict() for b in self.buttons]
 
 
@@ -77,7 +77,7 @@ def role_entity_value(role: str) -> str:
     return {PRODUCT: "product manager", PRODUCTION: "production manager", BOTH: "both"}[role]
 
 
-def intent_payload(intent: str, role: Optional[str] = None) -> str:
+def intent_payload(intent: str, role: str | None = None) -> str:
     if role is None:
         return f"/{intent}"
     return f"/{intent}{json.dumps({'role': role_entity_value(role)})}"
@@ -108,8 +108,8 @@ def salary_text(store: FactStore, role: str) -> str:
     return f"A {label} earns {_money(amount)} a year on average. {depends}"
 
 
-def _follow_ups(role: str, topic: str) -> Tuple[Button, ...]:
-    buttons: List[Button] = []
+def _follow_ups(role: str, topic: str) -> tuple[Button, ...]:
+    buttons: list[Button] = []
     if role in (PRODUCT, PRODUCTION) and topic in TOPIC_ORDER:
         other = "production managers" if role == PRODUCT else "product managers"
         buttons.append(Button(f"Compare with {other}", intent_payload("inform_role", BOTH)))
@@ -118,9 +118,7 @@ def _follow_ups(role: str, topic: str) -> Tuple[Button, ...]:
         if len(buttons) >= MAX_BUTTONS:
             break
         if next_topic != topic:
-            buttons.append(
-                Button(BUTTON_TITLES[next_topic], intent_payload(TOPIC_INTENTS[next_topic], role))
-            )
+            buttons.append(Button(BUTTON_TITLES[next_topic], intent_payload(TOPIC_INTENTS[next_topic], role)))
     return tuple(buttons)
 
 
@@ -136,7 +134,7 @@ def answer(store: FactStore, role: str, topic: str) -> Reply:
     return Reply(text, _follow_ups(role, topic))
 
 
-def paragraphs_for(store: FactStore, role: str, topic: str) -> Tuple[int, ...]:
+def paragraphs_for(store: FactStore, role: str, topic: str) -> tuple[int, ...]:
     """The article paragraphs behind the answer `answer(store, role, topic)` gives."""
     if topic == "salary":
         return (store.salary_depends_on_paragraph,)
@@ -158,13 +156,13 @@ def clarify(store: FactStore, topic: str) -> Reply:
     )
 
 
-def _role_phrase(store: FactStore, role: Optional[str]) -> str:
+def _role_phrase(store: FactStore, role: str | None) -> str:
     if role in (PRODUCT, PRODUCTION):
         return store.roles[role].plural
     return "product or production managers"
 
 
-def cite(store: FactStore, role: Optional[str], topic: Optional[str]) -> Reply:
+def cite(store: FactStore, role: str | None, topic: str | None) -> Reply:
     """Where the last answer came from: the article and its section(s)."""
     title = f"\u201c{store.title}\u201d"
     if not topic or (role is None and topic not in ("difference", "similarities")):
@@ -174,7 +172,7 @@ def cite(store: FactStore, role: Optional[str], topic: Optional[str]) -> Reply:
     return Reply(f"That comes from the article {title}, section: {places}.")
 
 
-def not_covered(store: FactStore, uncovered: Optional[UncoveredTopic], role: Optional[str]) -> Reply:
+def not_covered(store: FactStore, uncovered: UncoveredTopic | None, role: str | None) -> Reply:
     """An honest 'the article does not say' for topics outside the fact store."""
     what = uncovered.label if uncovered else "that"
     text = (
@@ -195,7 +193,7 @@ def not_covered(store: FactStore, uncovered: Optional[UncoveredTopic], role: Opt
     )
 
 
-def out_of_scope(other_career: Optional[str] = None) -> Reply:
+def out_of_scope(other_career: str | None = None) -> Reply:
     """A polite redirect for questions outside the two careers."""
     if other_career:
         lead = (
@@ -209,12 +207,13 @@ def out_of_scope(other_career: Optional[str] = None) -> Reply:
 
 def did_not_understand() -> Reply:
     return Reply(
-        f"Sorry, I didn't catch that. {CAPABILITIES} Try e.g. \u201cHow much does a production manager earn?\u201d",
+        f"Sorry, I didn't catch that. {CAPABILITIES} "
+        "Try e.g. \u201cHow much does a production manager earn?\u201d",
         _starter_buttons(),
     )
 
 
-def _starter_buttons() -> Tuple[Button, ...]:
+def _starter_buttons() -> tuple[Button, ...]:
     return (
         Button("Main differences", intent_payload("ask_difference")),
         Button("Compare pay", intent_payload("ask_salary", BOTH)),
@@ -223,4 +222,4 @@ def _starter_buttons() -> Tuple[Button, ...]:
 
 
 def role_topics() -> Sequence[str]:
-    return ROLE_TOPICS + ("salary",)
+    return (*ROLE_TOPICS, "salary")

@@ -8,8 +8,8 @@ tested without Rasa. The Rasa actions only read the tracker and call it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Dict, Iterable, Optional
 
 from actions import answers
 from actions.answers import Reply
@@ -22,7 +22,7 @@ from actions.roles import (
     roles_in_text,
 )
 
-INTENT_TOPICS: Dict[str, str] = {intent: topic for topic, intent in answers.TOPIC_INTENTS.items()}
+INTENT_TOPICS: dict[str, str] = {intent: topic for topic, intent in answers.TOPIC_INTENTS.items()}
 FOLLOW_UP_INTENT = "inform_role"
 UNCOVERED_INTENT = "ask_uncovered_topic"
 
@@ -44,11 +44,11 @@ class Turn:
     """The reply to send and the slot values to keep for the next turn."""
 
     reply: Reply
-    role: Optional[str]
-    topic: Optional[str]
+    role: str | None
+    topic: str | None
 
 
-def guess_topic(text: str) -> Optional[str]:
+def guess_topic(text: str) -> str | None:
     lowered = text.lower()
     for topic, pattern in _TOPIC_KEYWORDS:
         if re.search(pattern, lowered):
@@ -56,17 +56,17 @@ def guess_topic(text: str) -> Optional[str]:
     return None
 
 
-def _names_our_role(entity_values: Iterable[Optional[str]], text: str) -> bool:
+def _names_our_role(entity_values: Iterable[str | None], text: str) -> bool:
     return any(normalize_role(v) for v in entity_values) or bool(roles_in_text(text))
 
 
 def respond(
     store: FactStore,
-    intent: Optional[str],
+    intent: str | None,
     text: str,
-    entity_values: Iterable[Optional[str]],
-    slot_role: Optional[str],
-    slot_topic: Optional[str],
+    entity_values: Iterable[str | None],
+    slot_role: str | None,
+    slot_topic: str | None,
 ) -> Turn:
     """Decide the reply to a question about the two careers."""
     entity_values = list(entity_values)
@@ -97,9 +97,9 @@ def respond(
 def respond_to_fallback(
     store: FactStore,
     text: str,
-    entity_values: Iterable[Optional[str]],
-    slot_role: Optional[str],
-    slot_topic: Optional[str],
+    entity_values: Iterable[str | None],
+    slot_role: str | None,
+    slot_topic: str | None,
 ) -> Turn:
     """A low-confidence message: answer only when the words leave no doubt."""
     entity_values = list(entity_values)
@@ -111,7 +111,7 @@ def respond_to_fallback(
     return Turn(answers.did_not_understand(), slot_role, slot_topic)
 
 
-def cite(store: FactStore, slot_role: Optional[str], slot_topic: Optional[str]) -> Reply:
+def cite(store: FactStore, slot_role: str | None, slot_topic: str | None) -> Reply:
     return answers.cite(store, slot_role, slot_topic)
 
 

@@ -8,14 +8,15 @@ start-up instead of surfacing as a wrong answer in a conversation.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 import yaml
 
-ROLES: Tuple[str, ...] = ("product_manager", "production_manager")
-ROLE_TOPICS: Tuple[str, ...] = (
+ROLES: tuple[str, ...] = ("product_manager", "production_manager")
+ROLE_TOPICS: tuple[str, ...] = (
     "overview",
     "duties",
     "skills",
@@ -23,9 +24,9 @@ ROLE_TOPICS: Tuple[str, ...] = (
     "certifications",
     "work_environment",
 )
-COMPARISON_TOPICS: Tuple[str, ...] = ROLE_TOPICS + ("difference", "similarities")
+COMPARISON_TOPICS: tuple[str, ...] = (*ROLE_TOPICS, "difference", "similarities")
 # Salary answers are composed from the numbers in `salaries`, not from prose.
-ALL_TOPICS: Tuple[str, ...] = COMPARISON_TOPICS + ("salary",)
+ALL_TOPICS: tuple[str, ...] = (*COMPARISON_TOPICS, "salary")
 
 DEFAULT_FACTS_PATH = Path(__file__).resolve().parent.parent / "facts" / "facts.yml"
 
@@ -37,7 +38,7 @@ class FactStoreError(ValueError):
 @dataclass(frozen=True)
 class Fact:
     text: str
-    paragraphs: Tuple[int, ...]
+    paragraphs: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Organisation:
     abbreviation: str
     role: str
     paragraph: int
-    better_known_as: Optional[str] = None
+    better_known_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ class Salary:
 class UncoveredTopic:
     key: str
     label: str
-    cues: Tuple[str, ...]
-    note: Optional[str] = None
+    cues: tuple[str, ...]
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class _Checker:
             raise self.fail(key, f"expected a positive whole number, got {value!r}")
         return value
 
-    def text_list(self, value: Any, key: str) -> Tuple[str, ...]:
+    def text_list(self, value: Any, key: str) -> tuple[str, ...]:
         if not isinstance(value, list) or not value:
             raise self.fail(key, "expected a non-empty list")
         return tuple(self.text(item, f"{key}[{i}]") for i, item in enumerate(value))
@@ -126,15 +127,15 @@ class FactStore:
         *,
         path: Path,
         title: str,
-        sections: Dict[int, str],
-        roles: Dict[str, Role],
-        topic_labels: Dict[str, str],
-        facts: Dict[Tuple[str, str], Fact],
-        organisations: Tuple[Organisation, ...],
-        salaries: Dict[str, Salary],
-        salary_depends_on: Tuple[str, ...],
+        sections: dict[int, str],
+        roles: dict[str, Role],
+        topic_labels: dict[str, str],
+        facts: dict[tuple[str, str], Fact],
+        organisations: tuple[Organisation, ...],
+        salaries: dict[str, Salary],
+        salary_depends_on: tuple[str, ...],
         salary_depends_on_paragraph: int,
-        uncovered: Tuple[UncoveredTopic, ...],
+        uncovered: tuple[UncoveredTopic, ...],
     ) -> None:
         self.path = path
         self.title = title
@@ -160,7 +161,7 @@ class FactStore:
     def salary(self, role: str) -> Salary:
         return self.salaries[role]
 
-    def salary_gap(self) -> Tuple[int, float]:
+    def salary_gap(self) -> tuple[int, float]:
         """How much more a product manager earns on average: dollars and percent."""
         product = self.salaries["product_manager"].average_usd_per_year
         production = self.salaries["production_manager"].average_usd_per_year
@@ -170,7 +171,7 @@ class FactStore:
     def section_name(self, paragraph: int) -> str:
         return self.sections.get(paragraph, f"paragraph {paragraph}")
 
-    def uncovered_topic(self, text: str) -> Optional[UncoveredTopic]:
+    def uncovered_topic(self, text: str) -> UncoveredTopic | None:
         """The first not-covered topic whose cue words occur in `text`, if any."""
         lowered = f" {' '.join(text.lower().split())} "
         for topic in self.uncovered:
@@ -179,7 +180,7 @@ class FactStore:
                     return topic
         return None
 
-    def all_texts(self) -> List[Tuple[str, str]]:
+    def all_texts(self) -> list[tuple[str, str]]:
         """(key, text) for every piece of prose, for checks against the article."""
         items = [(f"facts.{o}.{t}", f.text) for (o, t), f in self._facts.items()]
         items += [(f"uncovered_topics.{u.key}.note", u.note) for u in self.uncovered if u.note]
@@ -189,7 +190,7 @@ class FactStore:
         return self.roles[role].label
 
 
-def load_fact_store(path: Optional[Path] = None) -> FactStore:
+def load_fact_store(path: Path | None = None) -> FactStore:
     """Load and validate the fact file; raises `FactStoreError` naming file and key."""
     path = Path(path or os.environ.get("FACTS_PATH") or DEFAULT_FACTS_PATH)
     check = _Checker(path)
@@ -221,12 +222,12 @@ def load_fact_store(path: Optional[Path] = None) -> FactStore:
     source = check.mapping(check.get(root, "source", ""), "source")
     title = check.text(check.get(source, "title", "source"), "source.title")
 
-    sections: Dict[int, str] = {}
+    sections: dict[int, str] = {}
     for number, name in check.mapping(check.get(root, "sections", ""), "sections").items():
         key = f"sections.{number}"
         sections[check.integer(number, key)] = check.text(name, key)
 
-    roles: Dict[str, Role] = {}
+    roles: dict[str, Role] = {}
     raw_roles = check.mapping(check.get(root, "roles", ""), "roles")
     for role in ROLES:
         entry = check.mapping(check.get(raw_roles, role, "roles"), f"roles.{role}")
@@ -240,8 +241,7 @@ def load_fact_store(path: Optional[Path] = None) -> FactStore:
     raw_topics = check.mapping(check.get(root, "topics", ""), "topics")
     check.only_keys(raw_topics, ALL_TOPICS, "topics")
     topic_labels = {
-        topic: check.text(check.get(raw_topics, topic, "topics"), f"topics.{topic}")
-        for topic in ALL_TOPICS
+        topic: check.text(check.get(raw_topics, topic, "topics"), f"topics.{topic}") for topic in ALL_TOPICS
     }
 
     def paragraph(value: Any, key: str) -> int:
@@ -250,7 +250,7 @@ def load_fact_store(path: Optional[Path] = None) -> FactStore:
             raise check.fail(key, f"paragraph {number} is not listed under 'sections'")
         return number
 
-    facts: Dict[Tuple[str, str], Fact] = {}
+    facts: dict[tuple[str, str], Fact] = {}
     raw_facts = check.mapping(check.get(root, "facts", ""), "facts")
     owners = {role: ROLE_TOPICS for role in ROLES}
     owners["comparison"] = COMPARISON_TOPICS
@@ -272,16 +272,14 @@ def load_fact_store(path: Optional[Path] = None) -> FactStore:
                 ),
             )
 
-    organisations: List[Organisation] = []
+    organisations: list[Organisation] = []
     raw_orgs = check.get(root, "organisations", "")
     if not isinstance(raw_orgs, list) or not raw_orgs:
         raise check.fail("organisations", "expected a non-empty list")
     for i, raw_org in enumerate(raw_orgs):
         key = f"organisations[{i}]"
         org = check.mapping(raw_org, key)
-        check.only_keys(
-            org, ["key", "name", "abbreviation", "role", "paragraph", "better_known_as"], key
-        )
+        check.only_keys(org, ["key", "name", "abbreviation", "role", "paragraph", "better_known_as"], key)
         known_as = org.get("better_known_as")
         organisations.append(
             Organisation(
@@ -297,8 +295,8 @@ def load_fact_store(path: Optional[Path] = None) -> FactStore:
         )
 
     raw_salaries = check.mapping(check.get(root, "salaries", ""), "salaries")
-    check.only_keys(raw_salaries, list(ROLES) + ["depends_on", "depends_on_paragraph"], "salaries")
-    salaries: Dict[str, Salary] = {}
+    check.only_keys(raw_salaries, [*list(ROLES), "depends_on", "depends_on_paragraph"], "salaries")
+    salaries: dict[str, Salary] = {}
     for role in ROLES:
         key = f"salaries.{role}"
         entry = check.mapping(check.get(raw_salaries, role, "salaries"), key)
@@ -310,15 +308,13 @@ def load_fact_store(path: Optional[Path] = None) -> FactStore:
             ),
             paragraph=paragraph(check.get(entry, "paragraph", key), f"{key}.paragraph"),
         )
-    depends_on = check.text_list(
-        check.get(raw_salaries, "depends_on", "salaries"), "salaries.depends_on"
-    )
+    depends_on = check.text_list(check.get(raw_salaries, "depends_on", "salaries"), "salaries.depends_on")
     depends_on_paragraph = paragraph(
         check.get(raw_salaries, "depends_on_paragraph", "salaries"),
         "salaries.depends_on_paragraph",
     )
 
-    uncovered: List[UncoveredTopic] = []
+    uncovered: list[UncoveredTopic] = []
     raw_uncovered = check.mapping(check.get(root, "uncovered_topics", ""), "uncovered_topics")
     for name, raw_entry in raw_uncovered.items():
         key = f"uncovered_topics.{name}"
@@ -346,4 +342,16 @@ def load_fact_store(path: Optional[Path] = None) -> FactStore:
         salary_depends_on=depends_on,
         salary_depends_on_paragraph=depends_on_paragraph,
         uncovered=tuple(uncovered),
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    try:
+        checked = load_fact_store(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    except FactStoreError as error:
+        sys.exit(f"error: {error}")
+    print(
+        f"{checked.path}: ok ({len(checked.all_texts())} texts, {len(checked.organisations)} organisations)"
     )

@@ -12,7 +12,7 @@ plain, unit-tested code.
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Optional, Sequence
+from collections.abc import Iterable, Sequence
 
 PRODUCT = "product_manager"
 PRODUCTION = "production_manager"
@@ -81,7 +81,7 @@ def _close_to(word: str, targets: Sequence[str], tolerance: int) -> bool:
     return any(_osa_distance(word, t) <= tolerance for t in targets)
 
 
-def classify_word(word: str) -> Optional[str]:
+def classify_word(word: str) -> str | None:
     """'product', 'production' or None for one (possibly misspelt) word.
 
     "product" and "production" are three edits apart, and "project" is two
@@ -105,7 +105,7 @@ def _is_manager_word(word: str) -> bool:
     return word in _MANAGER_WORDS or (len(word) >= 5 and _close_to(word, ("manager", "managers"), 1))
 
 
-def normalize_role(value: Optional[str]) -> Optional[str]:
+def normalize_role(value: str | None) -> str | None:
     """Map an entity value or span to PRODUCT, PRODUCTION, BOTH, or None."""
     if not value:
         return None
@@ -131,7 +131,7 @@ def normalize_role(value: Optional[str]) -> Optional[str]:
     return None
 
 
-def roles_in_text(text: str) -> List[str]:
+def roles_in_text(text: str) -> list[str]:
     """Roles named in free text, in order of first mention, without duplicates.
 
     A product/production word counts when a manager word follows it, or when it
@@ -139,13 +139,13 @@ def roles_in_text(text: str) -> List[str]:
     on its own.
     """
     words = _WORD.findall(text.lower())
-    found: List[str] = []
+    found: list[str] = []
 
     def add(role: str) -> None:
         if role not in found:
             found.append(role)
 
-    loose: List[str] = []
+    loose: list[str] = []
     for i, word in enumerate(words):
         if word in _ABBREVIATIONS:
             add(_ABBREVIATIONS[word])
@@ -165,7 +165,7 @@ def roles_in_text(text: str) -> List[str]:
     return found
 
 
-def other_career_in_text(text: str) -> Optional[str]:
+def other_career_in_text(text: str) -> str | None:
     """A career other than ours named in the text ("project manager", "nurse"), if any."""
     words = _WORD.findall(text.lower())
     for i, word in enumerate(words):
@@ -184,10 +184,10 @@ def wants_comparison(text: str) -> bool:
 
 
 def resolve_role(
-    entity_values: Iterable[Optional[str]],
+    entity_values: Iterable[str | None],
     text: str,
-    previous_role: Optional[str],
-) -> Optional[str]:
+    previous_role: str | None,
+) -> str | None:
     """The role a question is about: PRODUCT, PRODUCTION, BOTH or None (ask the user).
 
     Entities from this message win, then role names in its text, then a

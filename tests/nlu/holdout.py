@@ -10,7 +10,6 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple
 
 from actions.roles import BOTH, PRODUCT, PRODUCTION, normalize_role, resolve_role
 
@@ -28,8 +27,8 @@ class Score:
     role_right: int = 0
     role_total: int = 0
     confusions: Counter = field(default_factory=Counter)
-    role_mixups: List[Tuple[str, str, str]] = field(default_factory=list)
-    intent_errors: List[Tuple[str, str, str, float]] = field(default_factory=list)
+    role_mixups: list[tuple[str, str, str]] = field(default_factory=list)
+    intent_errors: list[tuple[str, str, str, float]] = field(default_factory=list)
 
     @property
     def intent_accuracy(self) -> float:
@@ -46,7 +45,7 @@ class Score:
         return self.role_right / max(1, self.role_total)
 
 
-def _roles(values: List[Optional[str]]) -> Set[str]:
+def _roles(values: list[str | None]) -> set[str]:
     roles = {normalize_role(v) for v in values} - {None}
     if {PRODUCT, PRODUCTION} <= roles:
         roles = {BOTH}
@@ -54,17 +53,22 @@ def _roles(values: List[Optional[str]]) -> Set[str]:
 
 
 def score_model(model: Path, holdout: Path = HOLDOUT) -> Score:
+    import logging
+
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
 
     agent = Agent.load(str(model))
     examples = [m for m in load_data(str(holdout)).intent_examples]
     score = Score()
 
-    async def parse_all() -> List[Dict]:
+    async def parse_all() -> list[dict]:
         return [await agent.parse_message(m.get("text")) for m in examples]
 
-    for example, parsed in zip(examples, asyncio.run(parse_all())):
+    for example, parsed in zip(examples, asyncio.run(parse_all()), strict=False):
         text = example.get("text")
         expected_intent = example.get("intent")
         predicted_intent = parsed["intent"]["name"]
@@ -73,13 +77,19 @@ def score_model(model: Path, holdout: Path = HOLDOUT) -> Score:
             score.intent_right += 1
         else:
             score.confusions[(expected_intent, predicted_intent)] += 1
-            score.intent_errors.append((text, expected_intent, predicted_intent, parsed["intent"]["confidence"]))
+            score.intent_errors.append(
+                (text, expected_intent, predicted_intent, parsed["intent"]["confidence"])
+            )
 
         expected = Counter(
-            (e["entity"], str(e["value"]).lower()) for e in example.get("entities") or [] if e["entity"] == "role"
+            (e["entity"], str(e["value"]).lower())
+            for e in example.get("entities") or []
+            if e["entity"] == "role"
         )
         predicted = Counter(
-            (e["entity"], str(e["value"]).lower()) for e in parsed.get("entities") or [] if e["entity"] == "role"
+            (e["entity"], str(e["value"]).lower())
+            for e in parsed.get("entities") or []
+            if e["entity"] == "role"
         )
         score.entity_tp += sum((expected & predicted).values())
         score.entity_fp += sum((predicted - expected).values())
@@ -117,4 +127,6 @@ def report(score: Score) -> str:
 if __name__ == "__main__":
     import sys
 
-    print(report(score_model(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "models" / "assistant.tar.gz")))
+    print(
+        report(score_model(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "models" / "assistant.tar.gz"))
+    )

@@ -25,7 +25,7 @@ def test_single_role_answers_name_their_role_only(store: FactStore, role: str, t
     assert 1 <= len(reply.buttons) <= answers.MAX_BUTTONS
 
 
-@pytest.mark.parametrize("topic", TOPICS + ("difference", "similarities"))
+@pytest.mark.parametrize("topic", (*TOPICS, "difference", "similarities"))
 def test_comparisons_name_both_roles(store: FactStore, topic: str) -> None:
     reply = answers.answer(store, BOTH, topic)
     text = reply.text.lower()
@@ -40,7 +40,7 @@ def test_salary_answers_carry_the_right_figure(store: FactStore) -> None:
     assert "$98,439" in product and "$73,786" not in product
     assert "$73,786" in production and "$98,439" not in production
     assert "$98,439" in both and "$73,786" in both and "$24,653" in both and "33%" in both
-    assert "industry" in product and "location" not in product.lower() or "where the job is" in product
+    assert ("industry" in product and "location" not in product.lower()) or "where the job is" in product
 
 
 def test_certifications_name_the_bodies(store: FactStore) -> None:
@@ -55,7 +55,10 @@ def test_follow_up_buttons_are_valid_intent_payloads(store: FactStore) -> None:
         for topic in TOPICS:
             for button in answers.answer(store, role, topic).buttons:
                 intent, _, entities = button.payload.partition("{")
-                assert intent.startswith("/") and intent[1:] in {*answers.TOPIC_INTENTS.values(), "inform_role"}
+                assert intent.startswith("/") and intent[1:] in {
+                    *answers.TOPIC_INTENTS.values(),
+                    "inform_role",
+                }
                 if entities:
                     assert json.loads("{" + entities)["role"] in (
                         "product manager",

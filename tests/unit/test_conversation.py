@@ -64,7 +64,9 @@ def test_other_career_is_redirected_even_with_context(store: FactStore) -> None:
 
 
 def test_uncovered_topic_is_honest(store: FactStore) -> None:
-    turn = _ask(store, "ask_uncovered_topic", "what's the job outlook for production managers", ["production manager"])
+    turn = _ask(
+        store, "ask_uncovered_topic", "what's the job outlook for production managers", ["production manager"]
+    )
     assert "doesn't say" in turn.reply.text and "job outlook" in turn.reply.text
     assert turn.role == PRODUCTION
 

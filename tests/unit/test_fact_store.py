@@ -10,9 +10,9 @@ import yaml
 
 from actions.fact_store import (
     ALL_TOPICS,
+    DEFAULT_FACTS_PATH,
     ROLE_TOPICS,
     ROLES,
-    DEFAULT_FACTS_PATH,
     FactStore,
     FactStoreError,
     load_fact_store,
@@ -34,7 +34,7 @@ def test_every_role_has_every_topic(store: FactStore) -> None:
         for topic in ROLE_TOPICS:
             assert store.fact(role, topic).text
         assert store.salary(role).average_usd_per_year > 0
-    for topic in ROLE_TOPICS + ("difference", "similarities"):
+    for topic in (*ROLE_TOPICS, "difference", "similarities"):
         assert store.compare(topic).text
     assert set(store.topic_labels) == set(ALL_TOPICS)
 
@@ -49,10 +49,19 @@ def test_salary_gap_is_computed_from_the_two_averages(store: FactStore) -> None:
     ("mutate", "key"),
     [
         (lambda d: d["facts"]["product_manager"].pop("skills"), "facts.product_manager.skills"),
-        (lambda d: d["facts"]["production_manager"]["duties"].update(text=""), "facts.production_manager.duties.text"),
+        (
+            lambda d: d["facts"]["production_manager"]["duties"].update(text=""),
+            "facts.production_manager.duties.text",
+        ),
         (lambda d: d["facts"]["comparison"].update(extra={}), "facts.comparison.extra"),
-        (lambda d: d["facts"]["product_manager"]["education"].update(paragraphs=[99]), "facts.product_manager.education.paragraphs[0]"),
-        (lambda d: d["salaries"]["product_manager"].update(average_usd_per_year="lots"), "salaries.product_manager.average_usd_per_year"),
+        (
+            lambda d: d["facts"]["product_manager"]["education"].update(paragraphs=[99]),
+            "facts.product_manager.education.paragraphs[0]",
+        ),
+        (
+            lambda d: d["salaries"]["product_manager"].update(average_usd_per_year="lots"),
+            "salaries.product_manager.average_usd_per_year",
+        ),
         (lambda d: d["organisations"][0].update(role="project_manager"), "organisations[0].role"),
         (lambda d: d.pop("roles"), "roles"),
         (lambda d: d.update(version=2), "version"),
@@ -100,9 +109,7 @@ def test_every_figure_is_in_the_article(store: FactStore, article_lines: list[st
         assert item.split()[-1] in {"industry", "employer", "is"}
 
 
-def test_every_organisation_is_named_in_its_paragraph(
-    store: FactStore, article_lines: list[str]
-) -> None:
+def test_every_organisation_is_named_in_its_paragraph(store: FactStore, article_lines: list[str]) -> None:
     for org in store.organisations:
         paragraph = article_lines[org.paragraph - 1]
         assert f"{org.name} ({org.abbreviation})" in paragraph, org.key
@@ -115,7 +122,9 @@ def test_organisations_in_prose_are_the_articles(store: FactStore, article_lines
     article = "\n".join(article_lines)
     allowed_extra = {org.better_known_as for org in store.organisations if org.better_known_as}
     for key, text in store.all_texts():
-        for name in re.findall(r"(?:[A-Z][a-z]+ )+(?:Institute|Association|Society)[a-z ]*?(?:for [A-Z][a-z]+)?", text):
+        for name in re.findall(
+            r"(?:[A-Z][a-z]+ )+(?:Institute|Association|Society)[a-z ]*?(?:for [A-Z][a-z]+)?", text
+        ):
             assert name.strip() in article, f"{key}: {name!r} is not in the article"
         for abbreviation in re.findall(r"\b[A-Z]{2,5}\b", text):
             assert abbreviation in article or abbreviation in allowed_extra, f"{key}: {abbreviation}"
@@ -134,7 +143,9 @@ def test_facts_are_in_our_own_words(store: FactStore, article_lines: list[str]) 
     for key, text in store.all_texts():
         fact_words = words(text)
         for i in range(len(fact_words) - 7):
-            assert tuple(fact_words[i : i + 8]) not in runs, f"{key} copies: {' '.join(fact_words[i:i+8])}"
+            assert tuple(fact_words[i : i + 8]) not in runs, (
+                f"{key} copies: {' '.join(fact_words[i : i + 8])}"
+            )
 
 
 def test_cited_paragraphs_mention_the_topic(store: FactStore, article_lines: list[str]) -> None:

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Start the action server and chat with the assistant in the terminal.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
+ACTION_PORT=5055  # endpoints.yml points here
+.venv/bin/python -m actions.fact_store
+source scripts/lib/servers.sh
+start_action_server "$ACTION_PORT"
+trap stop_servers EXIT INT TERM
+.venv/bin/rasa shell --model models/assistant.tar.gz --endpoints endpoints.yml "$@"
