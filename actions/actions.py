@@ -47,14 +47,15 @@ class ActionAnswerQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = tracker.latest_message.get("intent") or {}
         turn = conversation.respond(
             FACTS,
-            intent,
+            intent.get("name"),
             _text(tracker),
             _role_entities(tracker),
             tracker.get_slot("role"),
             tracker.get_slot("topic"),
+            float(intent.get("confidence") or 1.0),
         )
         _send(dispatcher, turn.reply)
         return [SlotSet("role", turn.role), SlotSet("topic", turn.topic)]

@@ -25,6 +25,8 @@ from actions.roles import (
 INTENT_TOPICS: dict[str, str] = {intent: topic for topic, intent in answers.TOPIC_INTENTS.items()}
 FOLLOW_UP_INTENT = "inform_role"
 UNCOVERED_INTENT = "ask_uncovered_topic"
+# Below this intent confidence a topic question must be backed by its words.
+SURE_ENOUGH = 0.7
 
 # Keywords that reveal the topic of a question the classifier was unsure about.
 _TOPIC_KEYWORDS = (
@@ -67,10 +69,20 @@ def respond(
     entity_values: Iterable[str | None],
     slot_role: str | None,
     slot_topic: str | None,
+    confidence: float = 1.0,
 ) -> Turn:
     """Decide the reply to a question about the two careers."""
     entity_values = list(entity_values)
     text = text or ""
+    if (
+        intent in INTENT_TOPICS
+        and confidence < SURE_ENOUGH
+        and not _names_our_role(entity_values, text)
+        and guess_topic(text) is None
+    ):
+        # A doubtful guess with nothing in the words to back it ("who won the
+        # world cup" read as a work-environment question) is not answered.
+        return Turn(answers.out_of_scope(other_career_in_text(text)), slot_role, slot_topic)
     if intent == FOLLOW_UP_INTENT:
         topic = slot_topic or "overview"
     else:
@@ -88,6 +100,10 @@ def respond(
     if not topic:
         return Turn(answers.did_not_understand(), slot_role, slot_topic)
     if topic in ("difference", "similarities"):
+        # "the difference in pay" is a pay comparison, not the roles as wholes.
+        named_topic = guess_topic(text)
+        if named_topic in answers.TOPIC_ORDER and named_topic not in ("overview", "duties"):
+            topic = named_topic
         role = BOTH
     if role is None:
         return Turn(answers.clarify(store, topic), None, topic)

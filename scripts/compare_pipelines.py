@@ -63,7 +63,7 @@ def main(configs: list) -> None:
                 check=True,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+                env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_MAX_CACHE_SIZE": "0"},
             )
             seconds = time.perf_counter() - start
             model = Path(out) / "nlu.tar.gz"

@@ -29,6 +29,8 @@ class Score:
     confusions: Counter = field(default_factory=Counter)
     role_mixups: list[tuple[str, str, str]] = field(default_factory=list)
     intent_errors: list[tuple[str, str, str, float]] = field(default_factory=list)
+    # (text, expected intent, Rasa's parse result) for every example.
+    parsed: list[tuple[str, str, dict]] = field(default_factory=list)
 
     @property
     def intent_accuracy(self) -> float:
@@ -73,6 +75,7 @@ def score_model(model: Path, holdout: Path = HOLDOUT) -> Score:
         expected_intent = example.get("intent")
         predicted_intent = parsed["intent"]["name"]
         score.total += 1
+        score.parsed.append((text, expected_intent, parsed))
         if predicted_intent == expected_intent:
             score.intent_right += 1
         else:

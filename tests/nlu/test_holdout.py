@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from actions import conversation
+from actions.fact_store import load_fact_store
+from actions.roles import PRODUCT
 from tests.nlu.holdout import Score, report, score_model
 from tests.stack import MODEL
 
@@ -38,6 +41,23 @@ def test_product_and_production_are_never_mixed_up(score: Score) -> None:
     assert score.role_accuracy >= MIN_ROLE_RESOLVED, report(score)
 
 
-def test_other_careers_are_not_taken_for_ours(score: Score) -> None:
-    taken = [e for e in score.intent_errors if e[1] == "out_of_scope" and e[2].startswith("ask_")]
-    assert len(taken) <= 1, taken
+def test_out_of_scope_questions_never_get_a_role_fact(score: Score) -> None:
+    """What the assistant would say, not just the intent: no product/production fact."""
+    store = load_fact_store()
+    for text, expected, parsed in score.parsed:
+        if expected != "out_of_scope":
+            continue
+        intent = parsed["intent"]
+        entities = [e["value"] for e in parsed.get("entities") or [] if e["entity"] == "role"]
+        if intent["name"] == "out_of_scope":
+            reply = conversation.redirect(text)
+        elif intent["name"] == "nlu_fallback":
+            reply = conversation.respond_to_fallback(store, text, entities, PRODUCT, "salary").reply
+        elif intent["name"] in conversation.INTENT_TOPICS or intent["name"] == "inform_role":
+            reply = conversation.respond(
+                store, intent["name"], text, entities, PRODUCT, "salary", intent["confidence"]
+            ).reply
+        else:
+            continue  # small talk: answered by a fixed response
+        assert "$" not in reply.text, (text, intent, reply.text)
+        assert store.fact(PRODUCT, "overview").text not in reply.text

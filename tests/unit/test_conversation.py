@@ -90,3 +90,18 @@ def test_guess_topic() -> None:
     assert guess_topic("do I need an MBA") == "education"
     assert guess_topic("what certs, PMI?") == "certifications"
     assert guess_topic("hello") is None
+
+
+def test_difference_in_one_topic_compares_that_topic(store: FactStore) -> None:
+    turn = _ask(store, "ask_difference", "what's the difference in salary between them?")
+    assert (turn.role, turn.topic) == (BOTH, "salary") and "$24,653" in turn.reply.text
+    turn = _ask(store, "ask_similarities", "do they need similar degrees?")
+    assert (turn.role, turn.topic) == (BOTH, "education")
+
+
+def test_doubtful_topic_guess_without_support_is_redirected(store: FactStore) -> None:
+    turn = respond(store, "ask_work_environment", "who won the world cup", [], PRODUCT, "skills", 0.59)
+    assert "$" not in turn.reply.text and "only cover" in turn.reply.text
+    assert (turn.role, turn.topic) == (PRODUCT, "skills")
+    sure = respond(store, "ask_work_environment", "where do they work", [], PRODUCT, None, 0.59)
+    assert "office" in sure.reply.text
