@@ -25,6 +25,8 @@ from actions.roles import (
 INTENT_TOPICS: dict[str, str] = {intent: topic for topic, intent in answers.TOPIC_INTENTS.items()}
 FOLLOW_UP_INTENT = "inform_role"
 UNCOVERED_INTENT = "ask_uncovered_topic"
+# Broad questions whose cue words may reveal a topic the article lacks.
+GENERAL_INTENTS = ("ask_overview", "ask_duties", "ask_difference", "inform_role")
 # Below this intent confidence a topic question must be backed by its words.
 SURE_ENOUGH = 0.7
 
@@ -95,8 +97,13 @@ def respond(
 
     role = resolve_role(entity_values, text, slot_role)
 
+    uncovered = store.uncovered_topic(text)
+    if intent in GENERAL_INTENTS and uncovered and guess_topic(text) is None:
+        # "what's the career path for a PM" reads like an overview question
+        # to the classifier, but its cue words name a topic the article lacks.
+        intent = UNCOVERED_INTENT
     if intent == UNCOVERED_INTENT:
-        return Turn(answers.not_covered(store, store.uncovered_topic(text), role), role, slot_topic)
+        return Turn(answers.not_covered(store, uncovered, role), role, slot_topic)
     if not topic:
         return Turn(answers.did_not_understand(), slot_role, slot_topic)
     if topic in ("difference", "similarities"):

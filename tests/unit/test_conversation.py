@@ -105,3 +105,10 @@ def test_doubtful_topic_guess_without_support_is_redirected(store: FactStore) ->
     assert (turn.role, turn.topic) == (PRODUCT, "skills")
     sure = respond(store, "ask_work_environment", "where do they work", [], PRODUCT, None, 0.59)
     assert "office" in sure.reply.text
+
+
+def test_broad_question_on_an_uncovered_topic_is_honest(store: FactStore) -> None:
+    turn = _ask(store, "ask_overview", "what's the career path for a prod manager", ["prod manager"])
+    assert "doesn't say" in turn.reply.text and turn.role == PRODUCTION
+    covered = _ask(store, "ask_duties", "what does a production manager do", ["production manager"])
+    assert "schedules" in covered.reply.text
