@@ -10,11 +10,12 @@ MODEL := models/assistant.tar.gz
 SPACY_MODEL := .spacy/en_vectors/meta.json
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: help setup train run shell test lint types unit validate evaluate bench clean
+.PHONY: help setup web train run shell cluster test lint types unit validate evaluate bench clean
 
 help:
-	@echo "make run       set up, train if needed, start the action server and Rasa (REST on :5005)"
+	@echo "make run       set up, train if needed, start the action server, Rasa (:5005) and the web chat (:8080)"
 	@echo "make shell     set up, train if needed, chat in the terminal"
+	@echo "make cluster   two Rasa servers on PostgreSQL + Redis behind nginx (:5005), see docs/deploy.md"
 	@echo "make test      lint, types, unit tests, data validation, NLU/dialogue/end-to-end tests"
 	@echo "make train     train the model if config, domain or data changed"
 	@echo "make evaluate  NLU and dialogue evaluation reports into results/"
@@ -28,24 +29,37 @@ $(VENV)/.installed: requirements.lock scripts/setup_venv.sh
 $(SPACY_MODEL): scripts/spacy-model.txt scripts/prepare_spacy.py scripts/prepare_spacy.sh $(VENV)/.installed
 	scripts/prepare_spacy.sh
 
+# The web chat widget (rasa-webchat), exactly as web/package-lock.json pins it.
+# --ignore-scripts: only its prebuilt bundle is used, nothing needs building.
+WEBCHAT := web/node_modules/.package-lock.json
+web: $(WEBCHAT)
+
+$(WEBCHAT): web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 train: $(MODEL)
 
 # Retrain only when the model is missing or older than what it is trained from.
-$(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed $(SPACY_MODEL)
+# Reinstalling packages does not by itself retrain (order-only prerequisites).
+$(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed $(SPACY_MODEL)
 	scripts/train.sh
 
-run: setup $(MODEL)
+run: setup web $(MODEL)
 	scripts/run.sh
 
 shell: setup $(MODEL)
 	scripts/shell.sh
 
+cluster: setup $(MODEL)
+	scripts/cluster
+
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check actions tests scripts
-	$(VENV)/bin/ruff format --check actions tests scripts
+	$(VENV)/bin/ruff check actions connectors deploy tests scripts
+	$(VENV)/bin/ruff format --check actions connectors deploy tests scripts
 
 types: $(VENV)/.installed
-	$(VENV)/bin/mypy actions tests scripts
+	$(VENV)/bin/mypy actions connectors deploy tests scripts
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest -q tests/unit
@@ -53,7 +67,7 @@ unit: $(VENV)/.installed
 validate: setup
 	$(RASA) data validate --fail-on-warnings
 
-test: setup $(MODEL)
+test: setup web $(MODEL)
 	scripts/test.sh
 
 evaluate: setup $(MODEL)

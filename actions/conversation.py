@@ -16,6 +16,8 @@ from actions.answers import Reply
 from actions.fact_store import FactStore
 from actions.roles import (
     BOTH,
+    PRODUCT,
+    PRODUCTION,
     normalize_role,
     other_career_in_text,
     resolve_role,
@@ -60,6 +62,22 @@ def guess_topic(text: str) -> str | None:
     return None
 
 
+_KNOWN_ROLES = (PRODUCT, PRODUCTION, BOTH)
+_KNOWN_TOPICS = (*answers.TOPIC_ORDER, "difference", "similarities")
+
+
+def _known_slots(slot_role: str | None, slot_topic: str | None) -> tuple[str | None, str | None]:
+    """Slot values this code can answer from; anything else counts as unset.
+
+    Slots come from the tracker, which may hold values from before a change to
+    the fact file, or set through Rasa's HTTP API.
+    """
+    return (
+        slot_role if slot_role in _KNOWN_ROLES else None,
+        slot_topic if slot_topic in _KNOWN_TOPICS else None,
+    )
+
+
 def _names_our_role(entity_values: Iterable[str | None], text: str) -> bool:
     return any(normalize_role(v) for v in entity_values) or bool(roles_in_text(text))
 
@@ -75,6 +93,7 @@ def respond(
 ) -> Turn:
     """Decide the reply to a question about the two careers."""
     entity_values = list(entity_values)
+    slot_role, slot_topic = _known_slots(slot_role, slot_topic)
     text = text or ""
     if (
         intent in INTENT_TOPICS
@@ -126,6 +145,7 @@ def respond_to_fallback(
 ) -> Turn:
     """A low-confidence message: answer only when the words leave no doubt."""
     entity_values = list(entity_values)
+    slot_role, slot_topic = _known_slots(slot_role, slot_topic)
     if other_career_in_text(text) and not _names_our_role(entity_values, text):
         return Turn(answers.out_of_scope(other_career_in_text(text)), slot_role, slot_topic)
     topic = guess_topic(text)
@@ -135,6 +155,7 @@ def respond_to_fallback(
 
 
 def cite(store: FactStore, slot_role: str | None, slot_topic: str | None) -> Reply:
+    slot_role, slot_topic = _known_slots(slot_role, slot_topic)
     return answers.cite(store, slot_role, slot_topic)
 
 

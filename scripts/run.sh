@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Start the action server (background) and the Rasa server (foreground).
-# Ctrl-C stops both. Rasa listens on RASA_PORT (5005); actions on 5055 (endpoints.yml).
+# Start the action server and the web chat page (background) and the Rasa server
+# (foreground). Ctrl-C stops all three. Rasa listens on RASA_PORT (5005): REST,
+# socket.io, and Slack when SLACK_TOKEN and SLACK_SIGNING_SECRET are set; actions
+# on 5055 (endpoints.yml); the page on WEB_PORT (8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 RASA_PORT=${RASA_PORT:-5005}
+WEB_PORT=${WEB_PORT:-8080}
+# The page and socket.io are different origins (ports), so Rasa must allow the
+# page's. Space-separated; CORS_ORIGINS='*' allows any (e.g. a phone on the LAN).
+CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}
 ACTION_PORT=5055  # endpoints.yml points here
 MODEL=models/assistant.tar.gz
 
@@ -18,7 +24,17 @@ fi
 source scripts/lib/servers.sh
 start_action_server "$ACTION_PORT"
 trap stop_servers EXIT INT TERM
+start_web_server "$WEB_PORT"
 
 echo "Rasa server on http://localhost:$RASA_PORT (REST: POST /webhooks/rest/webhook)"
-.venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" \
+if [ -n "${SLACK_TOKEN:-}" ] && [ -n "${SLACK_SIGNING_SECRET:-}" ]; then
+  echo "Slack: on; point Event Subscriptions and Interactivity at https://<public host>/webhooks/slack/webhook"
+else
+  echo "Slack: off (set SLACK_TOKEN and SLACK_SIGNING_SECRET to turn it on; see README)"
+fi
+if [ "$RASA_PORT" != 5005 ]; then
+  echo "The page looks for Rasa on port 5005: open http://localhost:$WEB_PORT/?server=http://localhost:$RASA_PORT"
+fi
+read -r -a cors <<<"$CORS_ORIGINS"  # split on spaces, and no globbing of '*'
+.venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --cors "${cors[@]}" \
   --credentials credentials.yml --endpoints endpoints.yml "$@"

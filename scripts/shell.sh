@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
-ACTION_PORT=5055  # endpoints.yml points here
+# endpoints.yml points at 5055; the shell test passes its own --endpoints and port.
+ACTION_PORT=${ACTION_PORT:-5055}
 .venv/bin/python -m actions.fact_store
 source scripts/lib/servers.sh
 start_action_server "$ACTION_PORT"

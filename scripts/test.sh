@@ -8,11 +8,11 @@ mkdir -p results
 step() { printf '\n== %s\n' "$*"; }
 
 step "lint (ruff)"
-.venv/bin/ruff check actions tests scripts
-.venv/bin/ruff format --check actions tests scripts
+.venv/bin/ruff check actions connectors deploy tests scripts
+.venv/bin/ruff format --check actions connectors deploy tests scripts
 
 step "types (mypy)"
-.venv/bin/mypy actions tests scripts
+.venv/bin/mypy actions connectors deploy tests scripts
 
 step "fact store"
 .venv/bin/python -m actions.fact_store
@@ -28,6 +28,9 @@ step "conversation tests (rasa test core)"
   exit 1
 }
 grep -E "Correct:|Accuracy:|F1-Score:" results/core.log | head -n 6 || true
+
+# tests/scaled runs real PostgreSQL, Redis and nginx: install them if missing.
+scripts/install_services.sh
 
 step "pytest: unit, NLU held-out, end to end"
 .venv/bin/pytest tests "$@"

@@ -151,6 +151,13 @@ class RasaServer:
     def stop(self) -> None:
         stop(self.process)
 
+    def kill(self) -> None:
+        """A hard crash: SIGKILL, no shutdown handlers run. `start()` brings it back."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
     def send(self, sender: str, message: str) -> list[dict[str, Any]]:
         """One user message through the REST channel; the bot's replies."""
         return list(

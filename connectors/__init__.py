@@ -1,0 +1,1 @@
+"""Rasa input channels, referenced from credentials.yml by module path."""

@@ -1,0 +1,109 @@
+"""A bounded call to the action server, and an apology instead of silence when it fails.
+
+Rasa 3.6 waits up to five minutes for the action server (DEFAULT_REQUEST_TIMEOUT
+is hard-coded; endpoints.yml has no setting for it, RasaHQ/rasa#9789). When the
+call fails, the processor logs the error, drops the action's events and goes
+on, so the user gets no reply at all.
+
+`BoundedActionEndpoint` is the action endpoint from endpoints.yml with two
+changes: each call is cut off after `timeout` seconds, and a call that fails
+(refused, timed out, a 5xx) answers with one short apology, which Rasa sends
+through whichever channel the message came from and records in the tracker. A
+400 still raises, because that is how an action rejects itself on purpose.
+The user's message is kept either way, and the next message goes to the
+action server again, so the conversation carries on once it is back.
+
+`install` swaps it in on a running server's agent; the REST channel
+(connectors/rest.py) does that when the server starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+from connectors.guard import ACTION_APOLOGY
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ACTION_TIMEOUT = 10.0
+
+
+def apology_response(text: str = ACTION_APOLOGY) -> dict[str, Any]:
+    """An action server response that says `text` and changes nothing else."""
+    return {"events": [], "responses": [{"text": text}]}
+
+
+class BoundedActionEndpoint(EndpointConfig):
+    """The action endpoint, with a time limit per call and an apology on failure."""
+
+    def __init__(self, timeout: float = DEFAULT_ACTION_TIMEOUT, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.timeout = timeout
+
+    @classmethod
+    def wrap(cls, endpoint: EndpointConfig, timeout: float) -> BoundedActionEndpoint:
+        bounded = cls(
+            timeout=timeout,
+            url=endpoint.url,
+            params=endpoint.params,
+            headers=endpoint.headers,
+            basic_auth=endpoint.basic_auth,
+            token=endpoint.token,
+            token_name=endpoint.token_name,
+            cafile=endpoint.cafile,
+            **endpoint.kwargs,
+        )
+        bounded.type = endpoint.type
+        return bounded
+
+    async def request(
+        self,
+        method: str = "post",
+        subpath: str | None = None,
+        content_type: str | None = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        # Replaces the five minutes that RemoteAction passes.
+        kwargs["timeout"] = aiohttp.ClientTimeout(total=self.timeout)
+        try:
+            return await super().request(method, subpath, content_type, compress, **kwargs)
+        except ClientResponseError as error:
+            if error.status == 400:
+                raise
+            problem = f"answered {error.status}"
+        except asyncio.TimeoutError:
+            problem = f"did not answer within {self.timeout:g} s"
+        except aiohttp.ClientError as error:
+            problem = f"could not be reached ({type(error).__name__}: {error})"
+        action = (kwargs.get("json") or {}).get("next_action", "?")
+        logger.error(
+            f"The action server at {self.url} {problem} for action '{action}'. "
+            "The user was sent an apology; the next message tries the action server again."
+        )
+        return apology_response()
+
+
+def install(agent: Any, timeout: float) -> BoundedActionEndpoint | None:
+    """Make `agent` (and its processor) call actions through a `BoundedActionEndpoint`."""
+    endpoint = getattr(agent, "action_endpoint", None)
+    if endpoint is None or not getattr(endpoint, "url", None):
+        logger.warning("No action endpoint configured: custom actions cannot run.")
+        return None
+    if isinstance(endpoint, BoundedActionEndpoint):
+        endpoint.timeout = timeout
+        bounded = endpoint
+    else:
+        bounded = BoundedActionEndpoint.wrap(endpoint, timeout)
+    agent.action_endpoint = bounded
+    # The processor keeps its own reference; a model loaded later takes the agent's.
+    processor = getattr(agent, "processor", None)
+    if processor is not None:
+        processor.action_endpoint = bounded
+    logger.info(f"Action server calls time out after {timeout:g} s and then apologise.")
+    return bounded

@@ -1,0 +1,139 @@
+"""What a user's text goes through before Rasa sees it, and the replies when it can't.
+
+One place for every channel, so the same message gets the same treatment
+wherever it comes from: the REST channel calls `check_text` on its own input,
+and `guard_agent` puts it in front of the agent for every other channel
+(socket.io, Slack), which call Rasa without checking their text.
+
+- Invalid UTF-8 and lone surrogates become U+FFFD: a lone surrogate (JSON
+  "\\ud800") is a valid Python string but cannot be encoded, so the tracker
+  store would fail on it and the turn would be lost.
+- Control characters (other than tab and newline) become spaces, and the
+  bidirectional overrides that can make a message display differently from
+  what it says are dropped. Emoji, right-to-left and mixed scripts, and the
+  zero-width joiners that emoji and some scripts need, are kept.
+- Empty or whitespace-only text is not sent to Rasa: the user is told what to ask.
+- Text longer than `max_chars` is refused with a reply saying the limit. NLU
+  time grows with the length (DIET's attention is quadratic), so a 100 kB
+  message would hold the server for long; a question never needs that much.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_MESSAGE_CHARS = 2000
+
+EMPTY_REPLY = (
+    "I didn't get a question there. Ask me about product managers or production "
+    "managers, e.g. “How much does a product manager make?”"
+)
+TOO_LONG_REPLY = (
+    "That message is too long for me ({length:,} characters). Please ask one question "
+    "in at most {limit:,} characters."
+)
+# The action server is down or too slow: said instead of silence.
+ACTION_APOLOGY = "Sorry, I can't look that up right now. Please try again in a moment."
+# The conversation could not be read or saved (tracker store down): nothing was kept.
+STORE_APOLOGY = (
+    "Sorry, something went wrong on my side and I couldn't take in that message. "
+    "Please send it again in a moment."
+)
+
+# C0 and C1 control characters, except tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069)
+# and the byte order mark.
+_BIDI_AND_BOM = re.compile("[\u202a-\u202e\u2066-\u2069\ufeff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class TextCheck:
+    """Either `text` to hand to Rasa, or `reply` to send back instead."""
+
+    text: str | None = None
+    reply: str | None = None
+    reason: str | None = None
+
+
+def decode(raw: bytes) -> str:
+    """Bytes from the network as text; invalid UTF-8 becomes U+FFFD."""
+    return raw.decode("utf-8", errors="replace")
+
+
+def clean_text(text: str) -> str:
+    """The text with its unencodable, control and bidi-override characters replaced or dropped."""
+    text = _SURROGATE.sub("\ufffd", text)
+    text = _CONTROL.sub(" ", text)
+    text = _BIDI_AND_BOM.sub("", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def check_text(text: str, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> TextCheck:
+    """What to do with a user's message: hand on its cleaned text, or reply at once."""
+    # Measured before cleaning too, so a huge message costs no regex work.
+    if len(text) > max_chars * 4:
+        return TextCheck(reply=TOO_LONG_REPLY.format(length=len(text), limit=max_chars), reason="too_long")
+    cleaned = clean_text(text).strip()
+    if not cleaned:
+        return TextCheck(reply=EMPTY_REPLY, reason="empty")
+    if len(cleaned) > max_chars:
+        return TextCheck(reply=TOO_LONG_REPLY.format(length=len(cleaned), limit=max_chars), reason="too_long")
+    return TextCheck(text=cleaned)
+
+
+_SENDER_MAX_CHARS = 128
+
+
+def sender_problem(sender: object) -> str | None:
+    """Why `sender` can't name a conversation, or None when it can.
+
+    The SQL tracker store keeps sender ids in a 255-character column; ids with
+    control characters would be unreadable in logs and the database.
+    """
+    if not isinstance(sender, str):
+        return "`sender` must be a string (the conversation id)"
+    if not sender.strip():
+        return "`sender` must not be empty"
+    if len(sender) > _SENDER_MAX_CHARS:
+        return f"`sender` must be at most {_SENDER_MAX_CHARS} characters"
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Cf", "Zl", "Zp") for c in sender):
+        return "`sender` must not contain control or format characters"
+    return None
+
+
+def guard_agent(agent: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
+    """Put `check_text` in front of `agent.handle_message`, which every channel calls.
+
+    Defence in depth for channels that do not check their input themselves: one
+    100 kB message through socket.io took a Rasa server here past 20 GB of
+    memory (DIET's attention grows with the square of the length) until the
+    kernel killed it, and a lone surrogate made spaCy raise, so the message
+    was lost without a reply. Here such text gets the guard's reply through
+    the message's own output channel, and never reaches NLU.
+    """
+    if getattr(agent, "_guarded", False):
+        return
+    handle_message = agent.handle_message
+
+    async def guarded_handle_message(message: Any) -> Any:
+        if isinstance(message.text, str):
+            check = check_text(message.text, max_chars)
+            if check.reply is not None:
+                logger.info(f"Message to conversation {message.sender_id!r} not handled: {check.reason}.")
+                await message.output_channel.send_text_message(message.sender_id, check.reply)
+                return None
+            message.text = check.text
+        return await handle_message(message)
+
+    # An attribute of this one agent object, not a change to Rasa's class: the
+    # handler that Rasa registers for every channel looks it up on each message.
+    agent.handle_message = guarded_handle_message
+    agent._guarded = True

@@ -1,0 +1,176 @@
+"""A local scaled-out topology to try (`scripts/cluster`, `make cluster`).
+
+PostgreSQL (tracker store) and Redis (lock store) on free loopback ports with their
+data in temporary folders, one action server on 5055 (where endpoints.yml points),
+N Rasa servers on 5006, 5007, ... all reading the one endpoints.yml with
+TRACKER_STORE_URL and REDIS_URL set, and nginx balancing them round-robin on 5005.
+Ctrl-C stops everything by process id and deletes the data; logs stay in var/cluster/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from deploy.local import INSTALL_HINT, Nginx, Postgres, Redis, ServiceError, missing_services, port_is_free
+from deploy.local import stop_process as stop
+from deploy.stores import REDIS_URL, TRACKER_STORE_URL
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = ROOT / ".venv" / "bin" / "rasa"
+MODEL = ROOT / "models" / "assistant.tar.gz"
+LOGS = ROOT / "var" / "cluster"
+ACTION_PORT = 5055  # endpoints.yml's action_endpoint
+START_TIMEOUT = 300.0
+
+
+def _start(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=(LOGS / f"{name}.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_up(processes: dict[str, tuple[subprocess.Popen, str]]) -> None:
+    """Wait until every process answers on its URL; fail if one exits first."""
+    waiting = dict(processes)
+    deadline = time.monotonic() + START_TIMEOUT
+    while waiting and time.monotonic() < deadline:
+        for name, (process, url) in list(waiting.items()):
+            if process.poll() is not None:
+                raise ServiceError(f"{name} exited with {process.returncode}: see {LOGS / name}.log")
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                del waiting[name]
+            except OSError:
+                pass
+        time.sleep(0.5)
+    if waiting:
+        raise ServiceError(f"not up after {START_TIMEOUT:.0f} s: {', '.join(waiting)} (logs in {LOGS})")
+
+
+def _say(base: str, sender: str, message: str) -> tuple[str, str]:
+    request = urllib.request.Request(
+        f"{base}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        replies = json.loads(response.read() or b"[]")
+        return response.headers.get("X-Upstream", "?"), " ".join(r.get("text", "") for r in replies)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/cluster", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=5005, help="load balancer port (default 5005)")
+    parser.add_argument("--servers", type=int, default=2, help="number of Rasa servers (default 2)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="send one conversation through the balancer, then stop"
+    )
+    args = parser.parse_args(argv)
+
+    if not MODEL.exists():
+        print(f"error: {MODEL} is missing: run `make train`", file=sys.stderr)
+        return 1
+    missing = missing_services()
+    if missing:
+        print(f"error: {', '.join(missing)} missing: {INSTALL_HINT}", file=sys.stderr)
+        return 1
+    rasa_ports = [args.port + 1 + i for i in range(args.servers)]
+    busy = [p for p in [args.port, ACTION_PORT, *rasa_ports] if not port_is_free(p)]
+    if busy:
+        print(f"error: port(s) {busy} in use (is `make run` running?)", file=sys.stderr)
+        return 1
+    LOGS.mkdir(parents=True, exist_ok=True)
+
+    # SIGTERM ends the cluster like Ctrl-C does, through the `finally` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    postgres, redis, nginx = Postgres(), Redis(), None
+    processes: list[subprocess.Popen] = []
+    try:
+        print("Starting PostgreSQL and Redis ...", flush=True)
+        postgres.start()
+        redis.start()
+        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+        env.update({TRACKER_STORE_URL: postgres.url, REDIS_URL: redis.url})
+        print(f"Starting the action server and {args.servers} Rasa servers (about a minute) ...", flush=True)
+        actions = _start("actions", [str(RASA), "run", "actions", "--port", str(ACTION_PORT)], env)
+        processes.append(actions)
+        watched = {"actions": (actions, f"http://127.0.0.1:{ACTION_PORT}/health")}
+        for port in rasa_ports:
+            rasa = _start(
+                f"rasa-{port}",
+                [
+                    str(RASA),
+                    "run",
+                    "--model",
+                    str(MODEL),
+                    "--port",
+                    str(port),
+                    "--interface",
+                    "127.0.0.1",
+                    "--credentials",
+                    "credentials.yml",
+                    "--endpoints",
+                    "endpoints.yml",
+                ],
+                env,
+            )
+            processes.append(rasa)
+            watched[f"rasa-{port}"] = (rasa, f"http://127.0.0.1:{port}/")
+        _wait_up(watched)
+        nginx = Nginx([f"127.0.0.1:{p}" for p in rasa_ports], port=args.port).start()
+
+        print(
+            f"""
+Load balancer  {nginx.base}  (nginx, round robin; header X-Upstream names the server)
+Rasa servers   {"  ".join(f"http://127.0.0.1:{p}" for p in rasa_ports)}
+Action server  http://127.0.0.1:{ACTION_PORT}
+{TRACKER_STORE_URL}={postgres.url}
+{REDIS_URL}={redis.url}
+Logs           {LOGS.relative_to(ROOT)}/
+
+Try:  curl -si {nginx.base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+        -d '{{"sender": "ana", "message": "which pays more?"}}'
+""",
+            flush=True,
+        )
+        if args.smoke:
+            sender = f"smoke-{os.getpid()}"
+            for message in ["How much does a product manager earn?", "and production managers?", "thanks!"]:
+                upstream, text = _say(nginx.base, sender, message)
+                print(f"[{upstream}] you> {message}\n    bot> {text}", flush=True)
+            return 0
+        print("Ctrl-C stops everything.", flush=True)
+        while all(p.poll() is None for p in [*processes, nginx.process] if p is not None):
+            time.sleep(1)
+        print(f"error: a process of the cluster exited: see {LOGS}", file=sys.stderr)
+        return 1
+    except ServiceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("Stopping ...", flush=True)
+        if nginx is not None:
+            nginx.stop()
+        for process in reversed(processes):
+            stop(process)
+        redis.stop()
+        postgres.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""The tracker store and lock store that endpoints.yml names, set by the environment.
+
+- TRACKER_STORE_URL: an SQLAlchemy URL, e.g. postgresql://rasa:secret@db:5432/rasa.
+  Unset or empty: SQLite in var/conversations.db, so one server keeps its
+  conversations across restarts with no service to run.
+- REDIS_URL: e.g. redis://:secret@redis:6379/0 (rediss:// for TLS). Unset or empty:
+  locks held in the Rasa process, which is enough for exactly one Rasa server.
+
+Rasa expands `${VAR}` in endpoints.yml itself, but refuses to start when a variable
+is unset, so every command that reads endpoints.yml (run, shell, test core, ...)
+would depend on a start script exporting defaults. These classes read the
+environment themselves and fall back to the single-machine defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = ROOT / "var" / "conversations.db"
+TRACKER_STORE_URL = "TRACKER_STORE_URL"
+REDIS_URL = "REDIS_URL"
+LOCK_KEY_PREFIX = "lock:"
+# A WATCH transaction is retried only when another server changed the same
+# conversation's lock in between, which takes microseconds; this many conflicts
+# in a row means something is wrong, not busy.
+MAX_TRANSACTION_ATTEMPTS = 100
+
+Result = TypeVar("Result")
+
+
+def tracker_store_url(environ: dict[str, str] | None = None) -> str:
+    """The SQLAlchemy URL of the tracker store for this environment."""
+    env = os.environ if environ is None else environ
+    url = env.get(TRACKER_STORE_URL, "").strip()
+    if not url:
+        return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    # SQLAlchemy 1.4 dropped the `postgres://` spelling that many hosts still hand out.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    return url
+
+
+def redis_url(environ: dict[str, str] | None = None) -> str | None:
+    """The Redis URL of the lock store, or None for in-process locks."""
+    env = os.environ if environ is None else environ
+    return env.get(REDIS_URL, "").strip() or None
+
+
+class ConversationTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store on TRACKER_STORE_URL, or on SQLite in var/."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
+        **kwargs: Any,
+    ) -> None:
+        url = tracker_store_url()
+        if url.startswith("sqlite:///"):
+            # SQLite creates the file but not the folder it goes in.
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        # A URL with a scheme is passed to SQLAlchemy as it is (SQLTrackerStore.get_db_url).
+        super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        # repr() of an SQLAlchemy URL hides the password.
+        logger.info("Tracker store: %r", self.engine.url)
+
+
+class ConversationLockStore(LockStore):
+    """Rasa's ticket lock, in Redis when REDIS_URL is set, changed atomically.
+
+    Rasa's own RedisLockStore reads a conversation's lock, changes it and writes it
+    back in separate commands. Two servers that receive messages for the same
+    conversation at the same moment can then both take the first ticket and process
+    both messages at once, and a server finishing its turn can write back a ticket
+    that another server has just removed (RasaHQ/rasa#9213; the fix,
+    ConcurrentRedisLockStore, is Rasa Pro only). Here every change to a lock is one
+    Redis transaction (WATCH/MULTI/EXEC), retried when another server changed the
+    lock in between, and an empty lock is deleted in that same transaction.
+    """
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None) -> None:
+        url = redis_url()
+        self._memory: dict[str, str] = {}
+        self._redis: Any = None
+        if url:
+            import redis
+
+            self._redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+            # Fail at start-up, not on the first message, when Redis is unreachable.
+            self._redis.ping()
+        logger.info("Lock store: %s", "Redis" if self._redis else "in process (one Rasa server only)")
+        super().__init__()
+
+    def _key(self, conversation_id: str) -> str:
+        return LOCK_KEY_PREFIX + conversation_id
+
+    @staticmethod
+    def _decode(conversation_id: str, raw: bytes | str | None) -> TicketLock:
+        if not raw:
+            return TicketLock(conversation_id)
+        return TicketLock.from_dict(json.loads(raw))
+
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        if self._redis is None:
+            raw: bytes | str | None = self._memory.get(conversation_id)
+        else:
+            raw = self._redis.get(self._key(conversation_id))
+        return self._decode(conversation_id, raw) if raw else None
+
+    def delete_lock(self, conversation_id: str) -> None:
+        if self._redis is None:
+            self._memory.pop(conversation_id, None)
+        else:
+            self._redis.delete(self._key(conversation_id))
+
+    def save_lock(self, lock: TicketLock) -> None:
+        def replace(stored: TicketLock) -> None:
+            stored.tickets = deque(lock.tickets)
+
+        self._change(lock.conversation_id, replace)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        try:
+            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock for {conversation_id!r}: {error}") from error
+
+    def update_lock(self, conversation_id: str) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        # The base class checks for waiters and deletes in separate steps, which can
+        # delete a ticket issued in between; `_change` deletes only an empty lock.
+        self.finish_serving(conversation_id, ticket_number)
+
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], Result]) -> Result:
+        """Apply `change` to the stored lock as one atomic step, and return its result."""
+        if self._redis is None:
+            # One event loop per Rasa process and no await in here: already atomic.
+            lock = self._decode(conversation_id, self._memory.get(conversation_id))
+            result = change(lock)
+            lock.remove_expired_tickets()
+            if lock.tickets:
+                self._memory[conversation_id] = lock.dumps()
+            else:
+                self._memory.pop(conversation_id, None)
+            return result
+        return self._change_in_redis(conversation_id, change)
+
+    def _change_in_redis(self, conversation_id: str, change: Callable[[TicketLock], Result]) -> Result:
+        import redis
+
+        key = self._key(conversation_id)
+        with self._redis.pipeline(transaction=True) as pipe:
+            for _ in range(MAX_TRANSACTION_ATTEMPTS):
+                try:
+                    pipe.watch(key)
+                    lock = self._decode(conversation_id, pipe.get(key))
+                    result = change(lock)
+                    lock.remove_expired_tickets()
+                    pipe.multi()
+                    if lock.tickets:
+                        # Expire with the last ticket, so the lock of a server that died
+                        # holding it does not stay in Redis for ever.
+                        ttl_ms = int((max(t.expires for t in lock.tickets) - time.time()) * 1000)
+                        pipe.set(key, lock.dumps(), px=max(ttl_ms, 1))
+                    else:
+                        pipe.delete(key)
+                    pipe.execute()
+                    return result
+                except redis.WatchError:
+                    continue
+        raise LockError(
+            f"The lock of {conversation_id!r} changed under {MAX_TRANSACTION_ATTEMPTS} transactions in a row."
+        )

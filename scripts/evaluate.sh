@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `make evaluate`: measured quality of the trained model, into results/ (git-ignored).
+#   1. NLU on the held-out file (rasa test nlu): reports, confusion matrix, histograms
+#   2. NLU k-fold cross-validation over data/nlu.yml, with config.yml minus the
+#      FallbackClassifier (its nlu_fallback would count as an error in every fold)
+#   3. dialogue: rasa test core on tests/test_stories.yml, with the failed stories
+#   4. end to end: the question set through the REST channel (real servers, loopback)
+# then a summary table (results/summary.md), copied with the confusion matrices
+# into docs/evaluation.md and docs/images/.
+# FOLDS (default 5) sets the folds. Models of the folds are trained in temp
+# directories with Rasa's cache off; models/ is only read.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
+FOLDS=${FOLDS:-5}
+MODEL=models/assistant.tar.gz
+OUT=results
+RASA=.venv/bin/rasa
+PY=.venv/bin/python
+
+step() { printf '\n== %s\n' "$*"; }
+run_logged() {  # run_logged LOG CMD...: quiet unless it fails
+  local log=$1
+  shift
+  if ! "$@" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "error: '$*' failed; log: $log" >&2
+    exit 1
+  fi
+}
+
+[ -f "$MODEL" ] || { echo "error: $MODEL is missing: run 'make train'" >&2; exit 1; }
+rm -rf "$OUT/nlu" "$OUT/nlu_cv" "$OUT/dialogue" "$OUT/e2e"
+mkdir -p "$OUT/nlu" "$OUT/nlu_cv" "$OUT/dialogue" "$OUT/e2e"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+start=$(date +%s)
+
+step "NLU: held-out file (tests/nlu_holdout.yml) with $MODEL"
+run_logged "$OUT/nlu/test.log" "$RASA" test nlu --model "$MODEL" --nlu tests/nlu_holdout.yml \
+  --out "$OUT/nlu" --successes
+grep -E "Intent evaluation|accuracy|F1-Score" "$OUT/nlu/test.log" | head -n 8 || true
+
+step "NLU: $FOLDS-fold cross-validation over data/nlu.yml (config without FallbackClassifier)"
+"$PY" scripts/evaluation_summary.py --no-fallback-config config.yml "$tmp/config_no_fallback.yml"
+run_logged "$OUT/nlu_cv/test.log" env RASA_MAX_CACHE_SIZE=0 RASA_CACHE_DIRECTORY="$tmp/cache" \
+  "$RASA" test nlu --cross-validation --folds "$FOLDS" --config "$tmp/config_no_fallback.yml" \
+  --nlu data/nlu.yml --out "$OUT/nlu_cv"
+grep -E "test (accuracy|F1-score)" "$OUT/nlu_cv/test.log" | head -n 4 || true
+
+step "dialogue: rasa test core on tests/test_stories.yml"
+run_logged "$OUT/dialogue/test.log" "$RASA" test core --model "$MODEL" --stories tests/test_stories.yml \
+  --out "$OUT/dialogue"
+grep -E "Correct:|Accuracy:" "$OUT/dialogue/test.log" | head -n 4 || true
+echo "failed stories: $OUT/dialogue/failed_test_stories.yml"
+
+step "end to end: tests/e2e/questions.yml through the REST channel"
+"$PY" scripts/ask_questions.py --start --json "$OUT/e2e/questions.json" | tee "$OUT/e2e/questions.txt" \
+  | sed -n '1,/^failures/p'
+
+step "summary"
+"$PY" scripts/evaluation_summary.py --results "$OUT" --folds "$FOLDS" --seconds "$(( $(date +%s) - start ))"

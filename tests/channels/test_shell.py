@@ -1,0 +1,80 @@
+"""`make shell` end to end: scripts/shell.sh (what `make shell` runs once the
+model is trained) in a pseudo-terminal, with its own action server and
+`rasa shell`, answered by typing as a person would."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.stack import MODEL, ROOT, free_port, rasa_env
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+UP, ENTER = "\x1b[A", "\r"
+
+
+def _type(child: pexpect.spawn, text: str) -> None:
+    child.send(text + ENTER)
+
+
+def _free_text(child: pexpect.spawn) -> None:
+    """An answer with buttons ends in a menu; its last entry lets one type instead."""
+    child.expect_exact("Type out your own message...", timeout=30)
+    child.send(UP)  # the menu wraps around: up from the first entry is the last
+    child.send(ENTER)
+    child.expect_exact("Your input ->", timeout=30)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` first")
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    transcript = (tmp_path / "shell.log").open("w")
+    child = pexpect.spawn(
+        "bash",
+        ["scripts/shell.sh", "--port", str(rasa_port), "--endpoints", str(endpoints)],
+        cwd=str(ROOT),
+        # No cursor-position queries: nobody answers them in a pty, and prompt_toolkit waits.
+        env=rasa_env(ACTION_PORT=str(action_port), PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm"),
+        encoding="utf-8",
+        codec_errors="replace",
+        dimensions=(50, 200),
+        timeout=60,
+    )
+    child.logfile_read = transcript
+    try:
+        child.expect_exact("Bot loaded. Type a message", timeout=240)
+        child.expect_exact("Your input ->")
+        assert _listening(action_port), "shell.sh should have started the action server"
+
+        _type(child, "How much does a production manager earn?")
+        child.expect_exact("A production manager earns $73,786")
+        _free_text(child)
+
+        _type(child, "and product managers?")
+        # The follow-up names only the role: the topic (pay) carries over.
+        child.expect_exact("A product manager earns $98,439")
+        _free_text(child)
+
+        _type(child, "/stop")
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close(force=True)
+        transcript.close()
+    assert child.exitstatus == 0, ANSI.sub("", (tmp_path / "shell.log").read_text())[-3000:]
+    assert not _listening(action_port), "the action server should stop with the shell"
+    said = ANSI.sub("", (tmp_path / "shell.log").read_text())
+    # The answers' buttons are offered as a menu, payloads shown.
+    assert 'Compare with product managers (/inform_role{"role": "both"})' in said

@@ -1,0 +1,137 @@
+"""Talking to the scaled-out stack and reading what the tracker store kept."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from deploy.stores import REDIS_URL, TRACKER_STORE_URL
+from tests.stack import ROOT, RasaServer
+
+
+def stores_endpoints() -> str:
+    """endpoints.yml's tracker and lock store sections, for a test's own endpoints file.
+
+    The tests run their action server on a free port, so they cannot use
+    endpoints.yml as it is; the store configuration they run is the real one.
+    """
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    return yaml.safe_dump({key: config[key] for key in ("tracker_store", "lock_store")}, sort_keys=False)
+
+
+def store_env(tracker_store_url: str, redis_url: str = "") -> dict[str, str]:
+    return {TRACKER_STORE_URL: tracker_store_url, REDIS_URL: redis_url}
+
+
+def start_rasa_servers(workdir: Path, action_url: str, env: dict[str, str], count: int) -> list[RasaServer]:
+    """Start `count` Rasa servers at once (each loads for ~25 s) on the same stores."""
+    extra = stores_endpoints()
+    servers = [RasaServer(workdir, action_url, endpoints_extra=extra, env=env) for _ in range(count)]
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(server.start) for server in servers]
+        errors = [f.exception() for f in futures]
+    if any(errors):
+        for server in servers:
+            server.stop()
+        raise RuntimeError(f"Rasa servers did not start: {[e for e in errors if e]}")
+    return servers
+
+
+@dataclass
+class Reply:
+    texts: list[str]
+    upstream: str
+    seconds: float
+    raw: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+
+def post(base: str, sender: str, message: str, timeout: float = 60.0) -> Reply:
+    """One user message through the REST channel of a Rasa server or the load balancer."""
+    request = urllib.request.Request(
+        f"{base}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    started = time.monotonic()
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        raw = json.loads(response.read() or b"[]")
+        upstream = response.headers.get("X-Upstream", "")
+    return Reply([str(r.get("text", "")) for r in raw], upstream, time.monotonic() - started, raw)
+
+
+def stored_events(
+    url: str, sender_ids: list[str] | None = None, prefix: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every event the tracker store holds for these conversations, in stored order."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if prefix is not None:
+                rows = connection.execute(
+                    sa.text("SELECT sender_id, data FROM events WHERE sender_id LIKE :p ORDER BY id"),
+                    {"p": prefix + "%"},
+                )
+            else:
+                query = sa.text("SELECT sender_id, data FROM events WHERE sender_id IN :ids ORDER BY id")
+                rows = connection.execute(
+                    query.bindparams(sa.bindparam("ids", expanding=True)), {"ids": sender_ids or []}
+                )
+            events: dict[str, list[dict[str, Any]]] = {}
+            for sender_id, data in rows:
+                events.setdefault(sender_id, []).append(json.loads(data))
+            return events
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Turn:
+    user: str
+    bot: list[str]
+    events: list[dict[str, Any]]
+
+
+def split_turns(events: list[dict[str, Any]]) -> list[Turn]:
+    """The conversation as turns: a user message and everything up to the next one."""
+    turns: list[Turn] = []
+    for event in events:
+        if event["event"] == "user":
+            turns.append(Turn(event.get("text") or "", [], [event]))
+        elif turns:
+            turns[-1].events.append(event)
+            if event["event"] == "bot":
+                turns[-1].bot.append(event.get("text") or "")
+    return turns
+
+
+def assert_complete_turn(turn: Turn, reply: Reply) -> None:
+    """The stored turn is this message's whole turn: its replies, then listening again."""
+    assert turn.bot == reply.texts, f"stored replies for {turn.user!r} differ from the ones sent"
+    last = turn.events[-1]
+    assert last["event"] == "action" and last["name"] == "action_listen", (
+        f"turn {turn.user!r} does not end by listening: {[e['event'] for e in turn.events]}"
+    )
+    actions = [e["name"] for e in turn.events if e["event"] == "action"]
+    assert actions.count("action_listen") == 1, f"turn {turn.user!r} has interleaved actions: {actions}"
+
+
+def slots_after(events: list[dict[str, Any]]) -> dict[str, Any]:
+    slots: dict[str, Any] = {}
+    for event in events:
+        if event["event"] == "slot":
+            slots[event["name"]] = event["value"]
+    return slots
