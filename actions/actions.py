@@ -103,5 +103,6 @@ class ActionRedirectOutOfScope(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        _send(dispatcher, conversation.redirect(_text(tracker)))
-        return []
+        turn = conversation.redirect(_text(tracker), tracker.get_slot("role"), tracker.get_slot("topic"))
+        _send(dispatcher, turn.reply)
+        return [SlotSet("role", turn.role), SlotSet("topic", turn.topic)]

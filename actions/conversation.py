@@ -28,13 +28,16 @@ INTENT_TOPICS: dict[str, str] = {intent: topic for topic, intent in answers.TOPI
 FOLLOW_UP_INTENT = "inform_role"
 UNCOVERED_INTENT = "ask_uncovered_topic"
 # Broad questions whose cue words may reveal a topic the article lacks.
-GENERAL_INTENTS = ("ask_overview", "ask_duties", "ask_difference", "inform_role")
+GENERAL_INTENTS = ("ask_overview", "ask_duties", "ask_difference", "ask_similarities", "inform_role")
 # Below this intent confidence a topic question must be backed by its words.
 SURE_ENOUGH = 0.7
 
 # Keywords that reveal the topic of a question the classifier was unsure about.
 _TOPIC_KEYWORDS = (
-    ("salary", r"salar|sal+ary|pay|paid|earn|income|wage|money|make a year|compensation|\$"),
+    (
+        "salary",
+        r"salar|sal+ary|pay|paid|earn|income|wage|money|make a year|how much .*(make|get)|compensation|\$",
+    ),
     ("certifications", r"certif|credential|\bpmi\b|\bama\b|\basq\b|apics|\bpics\b"),
     ("education", r"degree|educat|study|studies|college|universit|master|mba|bachelor|major"),
     ("skills", r"skill|good at|qualit(y|ies) (do|does|of)|strength"),
@@ -112,7 +115,8 @@ def respond(
     if not _names_our_role(entity_values, text):
         other = other_career_in_text(text)
         if other:
-            return Turn(answers.out_of_scope(other), slot_role, slot_topic)
+            # Keep what was asked ("...earn?"), so "and a production manager?" continues it.
+            return Turn(answers.out_of_scope(other), slot_role, topic or slot_topic)
 
     role = resolve_role(entity_values, text, slot_role)
 
@@ -148,6 +152,9 @@ def respond_to_fallback(
     slot_role, slot_topic = _known_slots(slot_role, slot_topic)
     if other_career_in_text(text) and not _names_our_role(entity_values, text):
         return Turn(answers.out_of_scope(other_career_in_text(text)), slot_role, slot_topic)
+    uncovered = store.uncovered_topic(text)
+    if uncovered and guess_topic(text) is None and (_names_our_role(entity_values, text) or slot_role):
+        return respond(store, UNCOVERED_INTENT, text, entity_values, slot_role, slot_topic)
     topic = guess_topic(text)
     if topic and (_names_our_role(entity_values, text) or topic in ("difference", "similarities")):
         return respond(store, None, text, entity_values, slot_role, slot_topic)
@@ -159,5 +166,9 @@ def cite(store: FactStore, slot_role: str | None, slot_topic: str | None) -> Rep
     return answers.cite(store, slot_role, slot_topic)
 
 
-def redirect(text: str) -> Reply:
-    return answers.out_of_scope(other_career_in_text(text))
+def redirect(text: str, slot_role: str | None = None, slot_topic: str | None = None) -> Turn:
+    """The out-of-scope reply; a topic asked about another career is kept for a follow-up."""
+    slot_role, slot_topic = _known_slots(slot_role, slot_topic)
+    other = other_career_in_text(text)
+    topic = (guess_topic(text) if other else None) or slot_topic
+    return Turn(answers.out_of_scope(other), slot_role, topic)

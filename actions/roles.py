@@ -183,6 +183,22 @@ def wants_comparison(text: str) -> bool:
     return bool(_COMPARISON_CUES.search(text.lower()))
 
 
+def _question_focus(text: str) -> str | None:
+    """The one role the final question names, when earlier sentences set a scene.
+
+    "I'm torn between product and production management. What do production
+    managers study?" asks about production managers only.
+    """
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    if len(sentences) < 2:
+        return None
+    last = sentences[-1]
+    roles = roles_in_text(last)
+    if len(roles) == 1 and roles[0] != BOTH and not wants_comparison(last):
+        return roles[0]
+    return None
+
+
 def resolve_role(
     entity_values: Iterable[str | None],
     text: str,
@@ -193,6 +209,9 @@ def resolve_role(
     Entities from this message win, then role names in its text, then a
     comparison cue ("which pays more"), then the role of the previous turn.
     """
+    focus = _question_focus(text)
+    if focus:
+        return focus
     named = [r for r in (normalize_role(v) for v in entity_values) if r]
     for role in roles_in_text(text):
         if role not in named:

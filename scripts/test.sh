@@ -32,5 +32,5 @@ grep -E "Correct:|Accuracy:|F1-Score:" results/core.log | head -n 6 || true
 # tests/scaled runs real PostgreSQL, Redis and nginx: install them if missing.
 scripts/install_services.sh
 
-step "pytest: unit, NLU held-out, end to end"
+step "pytest: unit, NLU held-out, end to end, scaled-out"
 .venv/bin/pytest tests "$@"

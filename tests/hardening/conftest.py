@@ -16,6 +16,10 @@ import secrets
 import signal
 import sqlite3
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,16 +28,17 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.channels.conftest import WebServer
 from tests.channels.fake_slack import FakeSlackApi, SlackSender
-from tests.stack import MODEL, ROOT, ActionServer, RasaServer, free_port
+from tests.stack import MODEL, ROOT, ActionServer, RasaServer, free_port, http_json
 
 # Short, so the slow-action-server test waits seconds, not the 10 s of credentials.yml.
 ACTION_TIMEOUT = 3.0
 SLACK_TOKEN = "xoxb-" + secrets.token_hex(12)
 SLACK_SIGNING_SECRET = secrets.token_hex(16)
 API_TOKEN = secrets.token_urlsafe(24)
-# The web page's origin in production terms: the one origin allowed to call Rasa.
-PAGE_ORIGIN = "http://127.0.0.1:8080"
+# Sanic's own limit on a request body, as scripts/run.sh sets it.
+REQUEST_MAX_SIZE = 2 * 1024 * 1024
 
 
 def hardened_credentials(action_timeout: float = ACTION_TIMEOUT) -> str:
@@ -55,9 +60,14 @@ def sqlite_store(path: Path) -> tuple[str, dict[str, str]]:
 class Stack:
     rasa: RasaServer
     actions: ActionServer
+    web: WebServer
     slack_api: FakeSlackApi
     slack: SlackSender
     database: Path
+
+    @property
+    def page_url(self) -> str:
+        return f"{self.web.base}/index.html?server={self.rasa.base}&delay=0"
 
     def user_texts(self, sender: str) -> list[str]:
         """The user messages of a conversation, as the tracker store holds them."""
@@ -67,6 +77,11 @@ class Stack:
                 (sender,),
             ).fetchall()
         return [json.loads(data).get("text") for (data,) in rows]
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        """The conversation through Rasa's HTTP API, with the token."""
+        url = f"{self.rasa.base}/conversations/{urllib.parse.quote(sender)}/tracker?token={API_TOKEN}"
+        return dict(http_json("GET", url))
 
     def pause_actions(self) -> None:
         """Stop the action server's processes without closing its socket: calls hang."""
@@ -98,6 +113,8 @@ def stack(hardening_workdir: Path) -> Iterator[Stack]:
     try:
         slack_api = FakeSlackApi().start()
         started.append(slack_api)
+        web = WebServer(hardening_workdir).start()
+        started.append(web)
         actions = ActionServer(hardening_workdir, port=free_port()).start()
         started.append(actions)
         rasa = RasaServer(
@@ -105,9 +122,11 @@ def stack(hardening_workdir: Path) -> Iterator[Stack]:
             actions.url,
             credentials=hardened_credentials(),
             endpoints_extra=endpoints_extra,
-            extra_args=["--cors", PAGE_ORIGIN, "--enable-api", "--auth-token", API_TOKEN],
+            # As in production: one allowed origin (the page's), the API behind a token.
+            extra_args=["--cors", web.base, "--enable-api", "--auth-token", API_TOKEN],
             env={
                 **store_env,
+                "SANIC_REQUEST_MAX_SIZE": str(REQUEST_MAX_SIZE),
                 "SLACK_TOKEN": SLACK_TOKEN,
                 "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
                 "SLACK_API_BASE_URL": slack_api.base_url,
@@ -117,6 +136,7 @@ def stack(hardening_workdir: Path) -> Iterator[Stack]:
         stack = Stack(
             rasa=rasa,
             actions=actions,
+            web=web,
             slack_api=slack_api,
             slack=SlackSender(f"{rasa.base}/webhooks/slack/webhook", SLACK_SIGNING_SECRET),
             database=database,
@@ -124,7 +144,7 @@ def stack(hardening_workdir: Path) -> Iterator[Stack]:
         yield stack
     finally:
         if stack is not None:
-            started[1] = stack.actions  # perhaps restarted, under the same port
+            started[2] = stack.actions  # perhaps restarted, under the same port
         for server in reversed(started):
             try:
                 if isinstance(server, ActionServer) and server.process is not None:
@@ -144,3 +164,34 @@ def wait_for(condition: Any, timeout: float, what: str) -> Any:
             return result
         time.sleep(0.2)
     raise AssertionError(f"{what}: not within {timeout:.0f} s")
+
+
+def post(
+    url: str, body: bytes, content_type: str = "application/json", timeout: float = 60.0
+) -> tuple[int, Any]:
+    """POST raw bytes; the status and the JSON body (or the text when it is not JSON)."""
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, raw.decode(errors="replace")
+
+
+def say(stack: Stack, sender: str, message: Any, timeout: float = 60.0) -> tuple[int, Any]:
+    """One message through the REST channel."""
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    return post(f"{stack.rasa.base}/webhooks/rest/webhook", body, timeout=timeout)
+
+
+def texts(replies: Any) -> str:
+    assert isinstance(replies, list), replies
+    return "\n".join(str(r.get("text", "")) for r in replies)
+
+
+def new_sender(prefix: str = "h") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"

@@ -123,7 +123,7 @@ def test_fallback_always_replies(
 @given(slot_role=st.one_of(st.sampled_from([PRODUCT, PRODUCTION, BOTH]), MAYBE), slot_topic=MAYBE, text=TEXT)
 def test_cite_and_redirect_always_reply(slot_role: str | None, slot_topic: str | None, text: str) -> None:
     assert conversation.cite(STORE, slot_role, slot_topic).text.strip()
-    assert conversation.redirect(text).text.strip()
+    assert conversation.redirect(text).reply.text.strip()
 
 
 @settings(max_examples=500, deadline=None)

@@ -50,7 +50,7 @@ def test_out_of_scope_questions_never_get_a_role_fact(score: Score) -> None:
         intent = parsed["intent"]
         entities = [e["value"] for e in parsed.get("entities") or [] if e["entity"] == "role"]
         if intent["name"] == "out_of_scope":
-            reply = conversation.redirect(text)
+            reply = conversation.redirect(text).reply
         elif intent["name"] == "nlu_fallback":
             reply = conversation.respond_to_fallback(store, text, entities, PRODUCT, "salary").reply
         elif intent["name"] in conversation.INTENT_TOPICS or intent["name"] == "inform_role":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from actions import conversation
 from actions.conversation import Turn, guess_topic, respond, respond_to_fallback
 from actions.fact_store import FactStore
 from actions.roles import BOTH, PRODUCT, PRODUCTION
@@ -112,3 +113,26 @@ def test_broad_question_on_an_uncovered_topic_is_honest(store: FactStore) -> Non
     assert "doesn't say" in turn.reply.text and turn.role == PRODUCTION
     covered = _ask(store, "ask_duties", "what does a production manager do", ["production manager"])
     assert "schedules" in covered.reply.text
+
+
+def test_follow_up_after_another_career_keeps_what_was_asked(store: FactStore) -> None:
+    other = _ask(store, "ask_salary", "what do project managers earn", ["project managers"])
+    assert "$" not in other.reply.text and other.topic == "salary"
+    turn = _ask(store, "inform_role", "and a production manager?", ["production manager"], other)
+    assert "$73,786" in turn.reply.text
+    redirected = conversation.redirect("how much does a nurse make", None, None)
+    assert redirected.topic == "salary" and "$" not in redirected.reply.text
+
+
+def test_the_final_question_decides_the_role(store: FactStore) -> None:
+    text = (
+        "I'm deciding between production management and product management. "
+        "What do production managers usually study?"
+    )
+    turn = _ask(store, "ask_education", text, ["production management", "product management"])
+    assert turn.role == PRODUCTION and "marketing" not in turn.reply.text
+
+
+def test_uncovered_topic_behind_a_fallback_is_honest(store: FactStore) -> None:
+    turn = respond_to_fallback(store, "is AI going to take production manager jobs", [], None, None)
+    assert "doesn't say" in turn.reply.text
