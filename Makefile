@@ -10,7 +10,7 @@ MODEL := models/assistant.tar.gz
 SPACY_MODEL := .spacy/en_vectors/meta.json
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: help setup web train run shell cluster test lint types unit validate evaluate bench clean
+.PHONY: help setup web train run shell cluster test lint types unit validate evaluate bench load clean
 
 help:
 	@echo "make run       set up, train if needed, start the action server, Rasa (:5005) and the web chat (:8080)"
@@ -20,6 +20,7 @@ help:
 	@echo "make train     train the model if config, domain or data changed"
 	@echo "make evaluate  NLU and dialogue evaluation reports into results/"
 	@echo "make bench     latency/throughput benchmark into docs/benchmarks.md"
+	@echo "make load      load test: 1,000 conversations x 5 turns, 16 at once; checks the tracker store"
 
 setup: $(VENV)/.installed $(SPACY_MODEL)
 
@@ -75,6 +76,11 @@ evaluate: setup $(MODEL)
 
 bench: setup $(MODEL)
 	scripts/bench.sh
+
+# A bounded load test against its own local stack (docs/robustness.md); LOAD_ARGS
+# changes the size, e.g. make load LOAD_ARGS="--conversations 200 --concurrency 8".
+load: setup $(MODEL)
+	$(VENV)/bin/python scripts/load_test.py $(LOAD_ARGS)
 
 clean:
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

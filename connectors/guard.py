@@ -26,6 +26,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from rasa.core.channels.channel import CollectingOutputChannel
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
@@ -117,7 +119,9 @@ def guard_agent(agent: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
     memory (DIET's attention grows with the square of the length) until the
     kernel killed it, and a lone surrogate made spaCy raise, so the message
     was lost without a reply. Here such text gets the guard's reply through
-    the message's own output channel, and never reaches NLU.
+    the message's own output channel, and never reaches NLU. And when Rasa
+    fails on a message (the tracker store is down), socket.io and Slack users
+    get an apology asking them to send it again instead of no answer.
     """
     if getattr(agent, "_guarded", False):
         return
@@ -131,7 +135,21 @@ def guard_agent(agent: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
                 await message.output_channel.send_text_message(message.sender_id, check.reply)
                 return None
             message.text = check.text
-        return await handle_message(message)
+        try:
+            return await handle_message(message)
+        except Exception as error:
+            if isinstance(message.output_channel, CollectingOutputChannel):
+                raise  # the REST channel answers 503 itself
+            # socket.io and Slack would drop the error and leave the user waiting.
+            logger.error(
+                f"Could not handle a message of conversation {message.sender_id!r}: "
+                f"{type(error).__name__}: {error}. The user was asked to send it again."
+            )
+            try:
+                await message.output_channel.send_text_message(message.sender_id, STORE_APOLOGY)
+            except Exception as send_error:
+                logger.error(f"The apology could not be sent either: {send_error}")
+            return None
 
     # An attribute of this one agent object, not a change to Rasa's class: the
     # handler that Rasa registers for every channel looks it up on each message.

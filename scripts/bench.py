@@ -194,9 +194,18 @@ def train(name: str, command: list[str], cwd: Path, cache: Path, log: Path) -> f
 class Bot:
     """One Rasa server on a free loopback port, with the HTTP API behind a random token."""
 
-    def __init__(self, name: str, model: Path, cwd: Path, workdir: Path, action_url: str | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        model: Path,
+        cwd: Path,
+        workdir: Path,
+        action_url: str | None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.name, self.model, self.cwd, self.workdir = name, model, cwd, workdir
         self.action_url = action_url
+        self.env = env or {}
         self.port = free_port()
         self.token = secrets.token_urlsafe(24)
         self.process: subprocess.Popen | None = None
@@ -220,7 +229,7 @@ class Bot:
         self.process = subprocess.Popen(
             command,
             cwd=self.cwd,
-            env=rasa_env(),
+            env=rasa_env(**self.env),
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

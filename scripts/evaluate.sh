@@ -39,14 +39,14 @@ start=$(date +%s)
 step "NLU: held-out file (tests/nlu_holdout.yml) with $MODEL"
 run_logged "$OUT/nlu/test.log" "$RASA" test nlu --model "$MODEL" --nlu tests/nlu_holdout.yml \
   --out "$OUT/nlu" --successes
-grep -E "Intent evaluation|accuracy|F1-Score" "$OUT/nlu/test.log" | head -n 8 || true
+"$PY" scripts/evaluation_summary.py --brief "$OUT/nlu"
 
 step "NLU: $FOLDS-fold cross-validation over data/nlu.yml (config without FallbackClassifier)"
 "$PY" scripts/evaluation_summary.py --no-fallback-config config.yml "$tmp/config_no_fallback.yml"
 run_logged "$OUT/nlu_cv/test.log" env RASA_MAX_CACHE_SIZE=0 RASA_CACHE_DIRECTORY="$tmp/cache" \
   "$RASA" test nlu --cross-validation --folds "$FOLDS" --config "$tmp/config_no_fallback.yml" \
   --nlu data/nlu.yml --out "$OUT/nlu_cv"
-grep -E "test (accuracy|F1-score)" "$OUT/nlu_cv/test.log" | head -n 4 || true
+"$PY" scripts/evaluation_summary.py --brief "$OUT/nlu_cv"
 
 step "dialogue: rasa test core on tests/test_stories.yml"
 run_logged "$OUT/dialogue/test.log" "$RASA" test core --model "$MODEL" --stories tests/test_stories.yml \
@@ -59,4 +59,5 @@ step "end to end: tests/e2e/questions.yml through the REST channel"
   | sed -n '1,/^failures/p'
 
 step "summary"
-"$PY" scripts/evaluation_summary.py --results "$OUT" --folds "$FOLDS" --seconds "$(( $(date +%s) - start ))"
+"$PY" scripts/evaluation_summary.py --results "$OUT" --folds "$FOLDS" --seconds "$(( $(date +%s) - start ))" \
+  2>"$OUT/summary.err" || { tail -n 30 "$OUT/summary.err" >&2; exit 1; }

@@ -6,6 +6,8 @@ Usage:
       and the confusion matrices into docs/evaluation.md and docs/images/
   python scripts/evaluation_summary.py --no-fallback-config config.yml OUT.yml
       writes config.yml without its FallbackClassifier, for cross-validation
+  python scripts/evaluation_summary.py --brief results/nlu
+      one line: accuracy, macro F1 and role F1 of a `rasa test nlu` output folder
 """
 
 from __future__ import annotations
@@ -193,7 +195,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int)
     parser.add_argument("--no-docs", action="store_true", help="leave docs/ alone")
     parser.add_argument("--no-fallback-config", nargs=2, metavar=("CONFIG", "OUT"))
+    parser.add_argument("--brief", metavar="FOLDER", help="one line about a `rasa test nlu` output folder")
     args = parser.parse_args(argv)
+    if args.brief:
+        nlu = _nlu(Path(args.brief))
+        print(
+            f"{nlu['examples']} examples: intent accuracy {_f(nlu['accuracy'])}, "
+            f"macro F1 {_f(nlu['macro_f1'])}, role entity F1 {_f(nlu['role_f1'])}; reports in {args.brief}/"
+        )
+        return 0
     if args.no_fallback_config:
         write_no_fallback_config(Path(args.no_fallback_config[0]), Path(args.no_fallback_config[1]))
         return 0

@@ -13,6 +13,15 @@ WEB_PORT=${WEB_PORT:-8080}
 CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}
 ACTION_PORT=5055  # endpoints.yml points here
 MODEL=models/assistant.tar.gz
+# Sanic reads a whole request body before any handler sees it (100 MB by
+# default); nothing here needs more than 2 MB (docs/robustness.md).
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-2097152}
+# Rasa's HTTP API (/conversations, /model, ...) stays off unless RASA_API_TOKEN
+# is set; then every call needs ?token=<it> (docs/robustness.md).
+api=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then
+  api=(--enable-api "--auth-token=$RASA_API_TOKEN")
+fi
 
 if [ ! -f "$MODEL" ]; then
   echo "error: $MODEL is missing. Run 'make train' (or 'make run', which trains it)." >&2
@@ -36,5 +45,5 @@ if [ "$RASA_PORT" != 5005 ]; then
   echo "The page looks for Rasa on port 5005: open http://localhost:$WEB_PORT/?server=http://localhost:$RASA_PORT"
 fi
 read -r -a cors <<<"$CORS_ORIGINS"  # split on spaces, and no globbing of '*'
-.venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --cors "${cors[@]}" \
+.venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --cors "${cors[@]}" "${api[@]}" \
   --credentials credentials.yml --endpoints endpoints.yml "$@"

@@ -117,7 +117,7 @@ class RasaServer:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> RasaServer:
+    def start(self, timeout: float = 180.0) -> RasaServer:
         credentials = self.workdir / f"credentials-{self.port}.yml"
         credentials.write_text(self.credentials)
         endpoints = self.workdir / f"endpoints-{self.port}.yml"
@@ -145,7 +145,7 @@ class RasaServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_until_up(f"{self.base}/", self.process, self.log)
+        wait_until_up(f"{self.base}/", self.process, self.log, timeout)
         return self
 
     def stop(self) -> None:

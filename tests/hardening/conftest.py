@@ -36,7 +36,7 @@ from tests.stack import MODEL, ROOT, ActionServer, RasaServer, free_port, http_j
 ACTION_TIMEOUT = 3.0
 SLACK_TOKEN = "xoxb-" + secrets.token_hex(12)
 SLACK_SIGNING_SECRET = secrets.token_hex(16)
-API_TOKEN = secrets.token_urlsafe(24)
+API_TOKEN = secrets.token_hex(24)
 # Sanic's own limit on a request body, as scripts/run.sh sets it.
 REQUEST_MAX_SIZE = 2 * 1024 * 1024
 

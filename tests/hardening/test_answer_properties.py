@@ -8,6 +8,9 @@ non-empty text with at most three buttons.
 
 The guard that every message goes through first (connectors/guard.py) gets
 the same: it must hand on text that can be stored, or reply itself.
+
+`database=None`: no example database in the work tree; the seeds that found a
+bug are kept below as explicit examples instead.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def _assert_reply(turn: conversation.Turn) -> None:
     assert all(b.title and b.payload for b in turn.reply.buttons)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     intent=st.one_of(st.sampled_from(INTENTS), MAYBE),
     text=TEXT,
@@ -106,7 +109,7 @@ def test_respond_always_replies(
     _assert_reply(conversation.respond(STORE, intent, text, entities, slot_role, slot_topic, confidence))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(
     text=TEXT,
     entities=st.lists(st.one_of(st.sampled_from(ROLE_VALUES), MAYBE), max_size=3),
@@ -119,14 +122,14 @@ def test_fallback_always_replies(
     _assert_reply(conversation.respond_to_fallback(STORE, text, entities, slot_role, slot_topic))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(slot_role=st.one_of(st.sampled_from([PRODUCT, PRODUCTION, BOTH]), MAYBE), slot_topic=MAYBE, text=TEXT)
 def test_cite_and_redirect_always_reply(slot_role: str | None, slot_topic: str | None, text: str) -> None:
     assert conversation.cite(STORE, slot_role, slot_topic).text.strip()
     assert conversation.redirect(text).reply.text.strip()
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, database=None)
 @given(text=st.text(alphabet=st.characters(codec=None), max_size=DEFAULT_MAX_MESSAGE_CHARS + 50))
 def test_guard_hands_on_storable_text_or_replies(text: str) -> None:
     check = check_text(text)
@@ -140,6 +143,7 @@ def test_guard_hands_on_storable_text_or_replies(text: str) -> None:
     assert not any(unicodedata.category(c) == "Cc" and c not in "\t\n" for c in check.text)
 
 
+@settings(max_examples=200, deadline=None, database=None)
 @given(raw=st.binary(max_size=400))
 def test_any_bytes_decode_to_clean_text(raw: bytes) -> None:
     from connectors.guard import decode
