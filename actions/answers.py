@@ -8,23 +8,15 @@ are about and offer at most three follow-up buttons.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from actions.fact_store import ROLE_TOPICS, FactStore, UncoveredTopic
 from actions.roles import BOTH, PRODUCT, PRODUCTION
 
 MAX_BUTTONS = 3
-# The order in which follow-up topics are suggested.
-TOPIC_ORDER: tuple[str, ...] = (
-    "overview",
-    "duties",
-    "skills",
-    "education",
-    "certifications",
-    "work_environment",
-    "salary",
-)
+# The order in which follow-up topics are suggested: every topic a single
+# role has an answer for.
+TOPIC_ORDER: tuple[str, ...] = (*ROLE_TOPICS, "salary")
 # The intent a follow-up button triggers for each topic.
 TOPIC_INTENTS: dict[str, str] = {
     "overview": "ask_overview",
@@ -219,7 +211,3 @@ def _starter_buttons() -> tuple[Button, ...]:
         Button("Compare pay", intent_payload("ask_salary", BOTH)),
         Button("Skills needed", intent_payload("ask_skills", BOTH)),
     )
-
-
-def role_topics() -> Sequence[str]:
-    return (*ROLE_TOPICS, "salary")

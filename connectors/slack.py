@@ -1,6 +1,6 @@
-"""Rasa's Slack channel, configured from the environment.
+"""Rasa's Slack channel, configured from the environment, checked and without double answers.
 
-Two additions to Rasa's connector, nothing else:
+Four additions to Rasa's connector, nothing else:
 
 - Secrets and settings come from environment variables (SLACK_TOKEN,
   SLACK_SIGNING_SECRET, SLACK_CHANNEL, SLACK_USE_THREADS, SLACK_API_BASE_URL),
@@ -11,14 +11,25 @@ Two additions to Rasa's connector, nothing else:
 - `slack_api_base_url`: slack_sdk's client takes a `base_url`, but Rasa never
   passes one, so replies could only go to slack.com. The end-to-end tests point
   it at a fake Slack Web API on loopback.
+- A signed body of the wrong shape (JSON that is not an object, `event` not an
+  object, a message's `text` or `user` not a string, a form without a JSON
+  object in `payload`) gets a 400 saying why. Rasa's handler raised on them (500),
+  and Slack retries a 500.
+- An event is answered once. Slack delivers an event again when the first
+  delivery failed or looked slow, and Rasa drops only retries for
+  `http_timeout`; any other retry of an event already handed to Rasa was
+  answered a second time. Each process keeps the last `event_id`s it accepted.
 
 The channel keeps the name `slack`, and so the /webhooks/slack/webhook route.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -27,7 +38,8 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot as RasaSlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
 from sanic import Blueprint, response
-from sanic.request import Request
+from sanic.exceptions import SanicException
+from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -66,6 +78,87 @@ def settings_from(credentials: Mapping[str, Any] | None, environ: Mapping[str, s
     return settings
 
 
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+# Event types Rasa's handler reads as a user's message.
+MESSAGE_EVENTS = ("message", "app_mention")
+
+
+def json_problem(body: Any) -> str | None:
+    """Why a signed Events API body would break Rasa's handler, or None when it would not."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    event = body.get("event", {})
+    if not isinstance(event, dict):
+        return "`event` is not an object"
+    authorizations = body.get("authorizations")
+    if authorizations is not None and not (
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
+        return "`authorizations` is not a list of objects"
+    # Other event types (user_change, team_join, ...) carry a user object, and Rasa ignores them.
+    if event.get("type") in MESSAGE_EVENTS:
+        for key in ("text", "user"):
+            if key in event and not isinstance(event[key], str):
+                return f"`event.{key}` is not a string"
+    return None
+
+
+def payload_problem(form: RequestParameters) -> str | None:
+    """Why a signed Interactivity form would break Rasa's handler, or None when it would not."""
+    # The list, as Rasa's handler reads it (form["payload"][0]); form.get() gives its first item.
+    values = form.getlist("payload")
+    if not values:
+        return "the form has no `payload`"
+    try:
+        payload = json.loads(values[0])
+    except ValueError:
+        return "`payload` is not JSON"
+    if not isinstance(payload, dict):
+        return "`payload` is not a JSON object"
+    for key in ("user", "channel", "message"):
+        if key in payload and not isinstance(payload[key], dict):
+            return f"`payload.{key}` is not an object"
+    actions = payload.get("actions")
+    if actions is not None and not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
+        return "`payload.actions` is not a list of objects"
+    if actions and not isinstance(payload.get("user", {}).get("id"), str):
+        return "`payload.user.id` is not a string"
+    return None
+
+
+class SeenEvents:
+    """The `event_id`s accepted lately: at most `size`, none older than `ttl` seconds.
+
+    Slack retries an event up to three times within about an hour, so an hour
+    covers every retry; the size bounds memory under a flood of distinct events.
+    """
+
+    def __init__(self, size: int = 10_000, ttl: float = 3600.0) -> None:
+        self.size = size
+        self.ttl = ttl
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def _expire(self, now: float) -> None:
+        while self._seen and (
+            len(self._seen) > self.size or next(iter(self._seen.values())) < now - self.ttl
+        ):
+            self._seen.popitem(last=False)
+
+    def add(self, event_id: str) -> bool:
+        """Remember `event_id`; False when it was already there."""
+        now = time.monotonic()
+        self._expire(now)
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = now
+        self._expire(now)
+        return True
+
+    def forget(self, event_id: str) -> None:
+        self._seen.pop(event_id, None)
+
+
 class SlackBot(RasaSlackBot):
     """Posts replies through a Web API client at the configured address."""
 
@@ -99,6 +192,59 @@ class SlackInput(RasaSlackInput):
         logger.info(f"Slack channel on (Web API at {base_url}).")
         return channel
 
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        slack_webhook = super().blueprint(on_new_message)
+        seen = SeenEvents()
+
+        # Runs before Rasa's handler for this blueprint's routes only; a response
+        # returned here is the answer, and Rasa's handler is not called.
+        @slack_webhook.on_request
+        async def check(request: Request) -> HTTPResponse | None:
+            if request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            if not self.is_request_from_slack_authentic(request):
+                # Rasa's words; answered here so its handler does not check the signature again.
+                return response.text(
+                    "Message is not properly signed with a valid X-Slack-Signature header",
+                    status=HTTPStatus.BAD_REQUEST,
+                )
+            content_type = request.headers.get("content-type")
+            event_id = None
+            if content_type == JSON:
+                try:
+                    body = request.json
+                except SanicException:
+                    return _bad_request("the body is not valid JSON")
+                problem = json_problem(body)
+                if problem is None:
+                    event_id = body.get("event_id")
+            elif content_type == FORM:
+                problem = payload_problem(request.form)
+            else:
+                return None
+            if problem is not None:
+                logger.warning(f"Signed Slack request refused: {problem}.")
+                return _bad_request(problem)
+            if not isinstance(event_id, str):
+                return None
+            retry_reason = request.headers.get(self.retry_reason_header)
+            if request.headers.get(self.retry_num_header) and retry_reason in self.errors_ignore_retry:
+                return None  # Rasa's handler drops these itself (201, X-Slack-No-Retry)
+            if not seen.add(event_id):
+                logger.info(f"Slack event {event_id} already handled; retry ({retry_reason}) not answered.")
+                return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
+            request.ctx.slack_event_id = event_id
+            return None
+
+        @slack_webhook.on_response
+        async def release(request: Request, answer: HTTPResponse) -> None:
+            # Not accepted after all: Slack's retry of this event must be handled.
+            event_id = getattr(request.ctx, "slack_event_id", None)
+            if event_id is not None and answer.status >= 300:
+                seen.forget(event_id)
+
+        return slack_webhook
+
     def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> OutputChannel:
         return SlackBot(
             self.slack_token,
@@ -107,6 +253,10 @@ class SlackInput(RasaSlackInput):
             self.proxy,
             api_base_url=self.slack_api_base_url,
         )
+
+
+def _bad_request(problem: str) -> HTTPResponse:
+    return response.text(f"Bad request: {problem}.", status=HTTPStatus.BAD_REQUEST)
 
 
 class SlackNotConfigured(InputChannel):

@@ -14,21 +14,24 @@ environment themselves and fall back to the single-machine defaults.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,21 @@ LOCK_KEY_PREFIX = "lock:"
 # conversation's lock in between, which takes microseconds; this many conflicts
 # in a row means something is wrong, not busy.
 MAX_TRANSACTION_ATTEMPTS = 100
+# libpq settings that bound how long a database call can block. Rasa's SQL store
+# runs synchronously in the event loop, so one hung call stalls every
+# conversation of the process: a database that does not answer (a network
+# partition rather than a refusal) must fail within seconds, not TCP's minutes.
+# Connecting: 5 s. A connection whose server went silent: dropped after ~25 s,
+# by keepalive probes when idle and by tcp_user_timeout when a query is unanswered.
+# A value set in TRACKER_STORE_URL's query string wins.
+POSTGRES_TIMEOUTS = {
+    "connect_timeout": "5",
+    "keepalives": "1",
+    "keepalives_idle": "10",
+    "keepalives_interval": "5",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "25000",
+}
 
 Result = TypeVar("Result")
 
@@ -63,8 +81,20 @@ def redis_url(environ: dict[str, str] | None = None) -> str | None:
     return env.get(REDIS_URL, "").strip() or None
 
 
+def with_timeouts(url: str) -> str:
+    """`url` with POSTGRES_TIMEOUTS added when it is a psycopg2 PostgreSQL URL."""
+    parsed = sa.engine.make_url(url)
+    # The parameter names are libpq's; other drivers (asyncpg, pg8000) would refuse them.
+    if parsed.drivername not in ("postgresql", "postgresql+psycopg2"):
+        return url
+    missing = {key: value for key, value in POSTGRES_TIMEOUTS.items() if key not in parsed.query}
+    return parsed.update_query_dict(missing).render_as_string(hide_password=False)
+
+
 class ConversationTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on TRACKER_STORE_URL, or on SQLite in var/."""
+
+    engine: sa.engine.Engine
 
     def __init__(
         self,
@@ -77,10 +107,34 @@ class ConversationTrackerStore(SQLTrackerStore):
         if url.startswith("sqlite:///"):
             # SQLite creates the file but not the folder it goes in.
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        url = with_timeouts(url)
         # A URL with a scheme is passed to SQLAlchemy as it is (SQLTrackerStore.get_db_url).
+        # Rasa tries to create the tables here, and only here: when the database
+        # is down at start it logs "Could not create tables" and carries on.
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        # Rasa builds its engine without pre-ping, so after a database restart
+        # each pooled connection would fail one message before being replaced.
+        started_engine = self.engine
+        self.engine = sa.create_engine(started_engine.url, pool_pre_ping=True, **create_engine_kwargs(url))
+        started_engine.dispose()
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        # Whether Rasa's attempt at start succeeded is only logged, so check again on first use.
+        self._tables_created = False
         # repr() of an SQLAlchemy URL hides the password.
         logger.info("Tracker store: %r", self.engine.url)
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        # Without this, a database that was down when Rasa started (and never had
+        # the tables) fails every message with "relation does not exist" until a
+        # restart. create_all only creates what is missing; a failure here (still
+        # down) fails this message like any other database error, and the next
+        # message tries again.
+        if not self._tables_created:
+            self.Base.metadata.create_all(self.engine)
+            self._tables_created = True
+        with super().session_scope() as session:
+            yield session
 
 
 class ConversationLockStore(LockStore):

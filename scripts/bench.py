@@ -207,7 +207,7 @@ class Bot:
         self.action_url = action_url
         self.env = env or {}
         self.port = free_port()
-        self.token = secrets.token_urlsafe(24)
+        self.token = secrets.token_hex(24)  # hex: never starts with "-" (argparse)
         self.process: subprocess.Popen | None = None
         self.log = workdir / f"rasa-{name}.log"
 

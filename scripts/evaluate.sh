@@ -51,7 +51,7 @@ run_logged "$OUT/nlu_cv/test.log" env RASA_MAX_CACHE_SIZE=0 RASA_CACHE_DIRECTORY
 step "dialogue: rasa test core on tests/test_stories.yml"
 run_logged "$OUT/dialogue/test.log" "$RASA" test core --model "$MODEL" --stories tests/test_stories.yml \
   --out "$OUT/dialogue"
-grep -E "Correct:|Accuracy:" "$OUT/dialogue/test.log" | head -n 4 || true
+grep -E "Evaluating [0-9]+ stories|Correct:|Accuracy:" "$OUT/dialogue/test.log" | sed "s/.*- \s*/  /" | head -n 5 || true
 echo "failed stories: $OUT/dialogue/failed_test_stories.yml"
 
 step "end to end: tests/e2e/questions.yml through the REST channel"

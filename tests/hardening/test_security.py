@@ -73,12 +73,6 @@ def test_cors_allows_the_page_and_no_other_origin(stack: Stack) -> None:
     assert headers.get("Access-Control-Allow-Origin") in (None, "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Rasa's socket.io server is built with cors_allowed_origins=[], which turns off "
-    "python-engineio's Origin check, and browsers apply no CORS to WebSockets: "
-    "connectors/socketio.py must refuse other origins on connect (docs/robustness.md)",
-)
 def test_a_websocket_from_another_origin_is_refused(stack: Stack) -> None:
     import asyncio
 

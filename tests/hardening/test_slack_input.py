@@ -1,9 +1,7 @@
 """Slack: forged, replayed, retried and malformed requests into the real connector.
 
-Signed requests go to connectors/slack.py (as it stands) on the hardened stack;
-replies land in a fake Slack Web API on loopback. Rows that need a change to
-the connector are marked xfail(strict=True) with the change docs/robustness.md
-asks for: they fail loudly the day the connector is fixed, so the mark goes.
+Signed requests go to connectors/slack.py on the hardened stack; replies land
+in a fake Slack Web API on loopback.
 """
 
 from __future__ import annotations
@@ -22,11 +20,6 @@ from tests.hardening.conftest import Stack
 _ts = itertools.count(1)
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
-NEEDS_SHAPE_CHECK = pytest.mark.xfail(
-    strict=True,
-    reason="connectors/slack.py passes a signed body of the wrong shape to Rasa's handler, "
-    "which raises (500): see docs/robustness.md, 'Changes asked of the channels'",
-)
 
 
 def _ts_now() -> str:
@@ -100,11 +93,6 @@ def test_a_timeout_retry_is_not_answered_twice(stack: Stack) -> None:
     assert len(stack.slack_api.posts_to(dm)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Rasa ignores only http_timeout retries; connectors/slack.py must drop any event "
-    "whose event_id it has seen (docs/robustness.md, 'Changes asked of the channels')",
-)
 @pytest.mark.parametrize("reason", ["http_error", "connection_failed"])
 def test_no_retry_is_answered_twice(stack: Stack, reason: str) -> None:
     user, dm = _ids()
@@ -159,19 +147,17 @@ def test_broken_json_gets_a_400(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
-        pytest.param(b"[1, 2]", JSON, marks=NEEDS_SHAPE_CHECK, id="array"),
-        pytest.param(b'"text"', JSON, marks=NEEDS_SHAPE_CHECK, id="string"),
+        pytest.param(b"[1, 2]", JSON, id="array"),
+        pytest.param(b'"text"', JSON, id="string"),
         pytest.param(
             b'{"type": "event_callback", "event": "x"}',
             "application/json",
-            marks=NEEDS_SHAPE_CHECK,
             id="event",
         ),
-        pytest.param(b"a=b", FORM, marks=NEEDS_SHAPE_CHECK, id="no-payload"),
+        pytest.param(b"a=b", FORM, id="no-payload"),
         pytest.param(
             b"payload=%7Bbroken",
             "application/x-www-form-urlencoded",
-            marks=NEEDS_SHAPE_CHECK,
             id="bad-payload",
         ),
     ],
@@ -185,7 +171,6 @@ def test_signed_bodies_of_the_wrong_shape_get_a_4xx(stack: Stack, body: bytes, c
     stack.slack_api.wait_for(dm, lambda p: "$98,439" in p.text)
 
 
-@NEEDS_SHAPE_CHECK
 def test_a_text_that_is_not_a_string_gets_a_4xx(stack: Stack) -> None:
     user, dm = _ids()
     event = message_event(user, dm, "hello", _ts_now())

@@ -178,12 +178,6 @@ def test_tracker_store_down_at_start_and_mid_conversation(
         database.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Rasa's SQLTrackerStore creates its tables only at start; when the database was "
-    "down then, every message fails after it is back (UndefinedTable) until a restart. "
-    "deploy/stores.py should create them on first use (docs/robustness.md)",
-)
 def test_first_start_with_the_database_down_recovers_once_it_is_up(
     hardening_workdir: Path, actions: ActionServer
 ) -> None:
