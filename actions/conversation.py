@@ -158,6 +158,10 @@ def respond_to_fallback(
     topic = guess_topic(text)
     if topic and (_names_our_role(entity_values, text) or topic in ("difference", "similarities")):
         return respond(store, None, text, entity_values, slot_role, slot_topic)
+    if _names_our_role(entity_values, text):
+        # "im thinking about going into product management": no question, but
+        # a role to remember and a fitting first answer.
+        return respond(store, "ask_overview", text, entity_values, slot_role, slot_topic)
     return Turn(answers.did_not_understand(), slot_role, slot_topic)
 
 

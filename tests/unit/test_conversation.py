@@ -136,3 +136,10 @@ def test_the_final_question_decides_the_role(store: FactStore) -> None:
 def test_uncovered_topic_behind_a_fallback_is_honest(store: FactStore) -> None:
     turn = respond_to_fallback(store, "is AI going to take production manager jobs", [], None, None)
     assert "doesn't say" in turn.reply.text
+
+
+def test_a_role_without_a_question_is_remembered(store: FactStore) -> None:
+    turn = respond_to_fallback(store, "im thinking about going into product management", [], None, None)
+    assert turn.role == PRODUCT and "product manager" in turn.reply.text.lower()
+    pay = _ask(store, "ask_salary", "whats the pay like", [], turn)
+    assert "$98,439" in pay.reply.text
