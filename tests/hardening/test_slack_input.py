@@ -80,19 +80,8 @@ def test_a_signed_body_changed_in_transit_is_rejected(stack: Stack) -> None:
     _no_post(stack, dm)
 
 
-def test_a_timeout_retry_is_not_answered_twice(stack: Stack) -> None:
-    user, dm = _ids()
-    event = message_event(user, dm, "How much does a product manager make?", _ts_now())
-    assert stack.slack.event(event)[0] == 200
-    stack.slack_api.wait_for(dm, lambda p: "$98,439" in p.text)
-    status, headers, _ = stack.slack.event(
-        event, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-    )
-    assert status == 201 and headers.get("X-Slack-No-Retry") == "1"
-    time.sleep(2)
-    assert len(stack.slack_api.posts_to(dm)) == 1
-
-
+# The http_timeout retry is covered by tests/channels/test_slack.py::
+# test_timeout_retry_is_not_answered_twice; the other reasons are here.
 @pytest.mark.parametrize("reason", ["http_error", "connection_failed"])
 def test_no_retry_is_answered_twice(stack: Stack, reason: str) -> None:
     user, dm = _ids()
