@@ -8,7 +8,7 @@ VENV := .venv
 RASA := $(VENV)/bin/rasa
 MODEL := models/assistant.tar.gz
 SPACY_MODEL := .spacy/en_vectors/meta.json
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_components/*.py)
 
 .PHONY: help setup web train run shell cluster test lint types unit validate evaluate bench load clean
 
@@ -56,11 +56,11 @@ cluster: setup $(MODEL)
 	scripts/cluster
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check actions connectors deploy tests scripts
-	$(VENV)/bin/ruff format --check actions connectors deploy tests scripts
+	$(VENV)/bin/ruff check actions connectors deploy nlu_components tests scripts
+	$(VENV)/bin/ruff format --check actions connectors deploy nlu_components tests scripts
 
 types: $(VENV)/.installed
-	$(VENV)/bin/mypy actions connectors deploy tests scripts
+	$(VENV)/bin/mypy actions connectors deploy nlu_components tests scripts
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest -q tests/unit

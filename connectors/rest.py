@@ -199,4 +199,10 @@ class RestInput(RasaRestInput):
             store_errors.surface_errors(agent)
             guard_agent(agent, self.max_message_chars)
 
+        @webhook.listener("before_server_stop")
+        async def close_action_session(app: Sanic, _: Any) -> None:
+            endpoint = getattr(getattr(app.ctx, "agent", None), "action_endpoint", None)
+            if isinstance(endpoint, action_endpoint.BoundedActionEndpoint):
+                await endpoint.close()
+
         return webhook

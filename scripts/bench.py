@@ -38,6 +38,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -217,13 +219,18 @@ class Bot:
 
     def start(self) -> float:
         credentials = self.workdir / f"credentials-{self.name}.yml"
-        credentials.write_text("rest:\n")
+        # Each bot with its own REST channel: ours is the one credentials.yml ships
+        # (connectors/rest.py, which also installs the bounded action endpoint).
+        credentials.write_text("connectors.rest.RestInput:\n" if self.action_url else "rest:\n")
         command = [RASA, "run", "--model", str(self.model), "--port", str(self.port)]
         command += ["--interface", "127.0.0.1", "--credentials", str(credentials)]
         command += ["--enable-api", "--auth-token", self.token]
         if self.action_url:
             endpoints = self.workdir / f"endpoints-{self.name}.yml"
-            endpoints.write_text(f'action_endpoint:\n  url: "{self.action_url}"\n')
+            # endpoints.yml's action endpoint settings, at the bench's action server;
+            # its tracker and lock stores stay out (in-memory, as for the stock bot).
+            shipped = yaml.safe_load((ROOT / "endpoints.yml").read_text())["action_endpoint"]
+            endpoints.write_text(yaml.safe_dump({"action_endpoint": {**shipped, "url": self.action_url}}))
             command += ["--endpoints", str(endpoints)]
         start = time.perf_counter()
         self.process = subprocess.Popen(
