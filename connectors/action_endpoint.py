@@ -17,13 +17,8 @@ It also keeps one HTTP session (and its keep-alive connections) to the action
 server, where Rasa's `EndpointConfig.request` opens a new session, and so a new
 TCP connection, for every action call.
 
-Every action server reply is checked against Rasa's response schema. Rasa does it
-with `jsonschema.validate`, which first checks the schema itself against the
-meta-schema and builds a new validator each time: 27 ms a call with jsonschema
-4.17.3 on a quiet machine, 64 ms on a busy one, 59% of the server's CPU while
-answering (docs/benchmarks.md). `install_response_validation` makes Rasa validate
-against the same schema with a validator built once (1 ms): the same checks and
-the same error for a bad reply.
+It also makes Rasa check the action server's replies with a validator built once
+(connectors/action_response.py).
 
 `install` swaps both in on a running server's agent; the REST channel
 (connectors/rest.py) does that when the server starts.
@@ -37,11 +32,9 @@ from typing import Any
 
 import aiohttp
 from aiohttp import ContentTypeError
-from jsonschema import validators
-from jsonschema.exceptions import best_match
-from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
+from connectors import action_response
 from connectors.guard import ACTION_APOLOGY
 
 logger = logging.getLogger(__name__)
@@ -148,32 +141,6 @@ class BoundedActionEndpoint(EndpointConfig):
                 return None
 
 
-_response_validator: Any = None
-
-
-def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    """RemoteAction._validate_action_result, with the validator built once."""
-    global _response_validator
-    if _response_validator is None:
-        schema = RemoteAction.action_response_format_spec()
-        validator_class = validators.validator_for(schema)
-        validator_class.check_schema(schema)
-        _response_validator = validator_class(schema)
-    error = best_match(_response_validator.iter_errors(result))
-    if error is None:
-        return True
-    error.message += (
-        ". Failed to validate Action server response from API, make sure your response "
-        "from the Action endpoint is valid."
-    )
-    raise error
-
-
-def install_response_validation() -> None:
-    """Make every RemoteAction validate replies with the validator built once."""
-    RemoteAction._validate_action_result = _validate_action_result
-
-
 def install(agent: Any, timeout: float) -> BoundedActionEndpoint | None:
     """Make `agent` (and its processor) call actions through a `BoundedActionEndpoint`."""
     endpoint = getattr(agent, "action_endpoint", None)
@@ -185,7 +152,7 @@ def install(agent: Any, timeout: float) -> BoundedActionEndpoint | None:
         bounded = endpoint
     else:
         bounded = BoundedActionEndpoint.wrap(endpoint, timeout)
-    install_response_validation()
+    action_response.install_response_validation()
     agent.action_endpoint = bounded
     # The processor keeps its own reference; a model loaded later takes the agent's.
     processor = getattr(agent, "processor", None)

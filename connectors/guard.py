@@ -14,8 +14,9 @@ and `guard_agent` puts it in front of the agent for every other channel
   zero-width joiners that emoji and some scripts need, are kept.
 - Empty or whitespace-only text is not sent to Rasa: the user is told what to ask.
 - Text longer than `max_chars` is refused with a reply saying the limit. NLU
-  time grows with the length (DIET's attention is quadratic), so a 100 kB
-  message would hold the server for long; a question never needs that much.
+  time grows with the length (with DIET, which this project used before,
+  quadratically), so a 100 kB message would hold the server for long; a
+  question never needs that much.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def guard_agent(agent: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
 
     Defence in depth for channels that do not check their input themselves: one
     100 kB message through socket.io took a Rasa server here past 20 GB of
-    memory (DIET's attention grows with the square of the length) until the
+    memory (the DIET classifier used then: its attention grows with the square of the length) until the
     kernel killed it, and a lone surrogate made spaCy raise, so the message
     was lost without a reply. Here such text gets the guard's reply through
     the message's own output channel, and never reaches NLU. And when Rasa

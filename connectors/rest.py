@@ -23,8 +23,9 @@ Rasa's RestInput, for well-formed requests. What changes, and why:
 - When the server starts, the action endpoint gets a time limit and an
   apology on failure (connectors/action_endpoint.py), tracker store errors
   stop being hidden by Rasa's in-memory fallback (connectors/store_errors.py),
-  and the agent checks the text of every channel's messages
-  (`connectors.guard.guard_agent`). This
+  the agent checks the text of every channel's messages
+  (`connectors.guard.guard_agent`), and events are read back through a table
+  of event classes (connectors/event_types.py). This
   channel is on in every configuration of this project, so it is the one
   place that runs for socket.io and Slack messages too.
 """
@@ -44,7 +45,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors import action_endpoint, store_errors
+from connectors import action_endpoint, event_types, store_errors
 from connectors.guard import (
     DEFAULT_MAX_MESSAGE_CHARS,
     STORE_APOLOGY,
@@ -196,6 +197,7 @@ class RestInput(RasaRestInput):
                 logger.warning("No agent loaded: action calls are not bounded, messages not checked.")
                 return
             action_endpoint.install(agent, self.action_timeout)
+            event_types.install()
             store_errors.surface_errors(agent)
             guard_agent(agent, self.max_message_chars)
 

@@ -309,14 +309,14 @@ def talk(
 
 
 def talk_concurrently(
-    bot: Bot, conversations: list[tuple[str, ...]], messages: int, budget: float
+    bot: Bot, conversations: list[tuple[str, ...]], messages: int, budget: float, offset: int = 0
 ) -> Latencies:
     """CONCURRENCY conversations at a time, each thread with its share of the messages."""
     parts: list[Latencies] = [Latencies() for _ in range(CONCURRENCY)]
     share = max(1, messages // CONCURRENCY)
 
     def worker(i: int) -> None:
-        parts[i] = talk(bot, conversations, share, budget, offset=i * 7, tag=f"c{i}")
+        parts[i] = talk(bot, conversations, share, budget, offset=offset + i * 7, tag=f"c{i}")
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(CONCURRENCY)]
     start = time.perf_counter()
@@ -331,31 +331,70 @@ def talk_concurrently(
     return result
 
 
-def measure(
-    bot: Bot, conversations: list[tuple[str, ...]], messages: int, budget: float, into: BotResult
-) -> None:
+ROUNDS = 4
+
+
+def start(bot: Bot, conversations: list[tuple[str, ...]], budget: float, into: BotResult) -> None:
     print(f"[bench] {bot.name}: starting the Rasa server ...", flush=True)
     into.cold_start_s = bot.start()
     print(f"[bench] {bot.name}: /status ready after {into.cold_start_s:.1f} s", flush=True)
-    assert bot.process is not None
     into.first_reply_ms = 1000 * bot.send("bench-first", conversations[0][0])
     talk(bot, conversations, 10, budget, tag="warm")  # warm-up, not counted
-    into.sequential = talk(bot, conversations, messages, budget, tag="seq")
-    print(f"[bench] {bot.name}: sequential p50 {into.sequential.ms(50):.0f} ms", flush=True)
-    into.concurrent = talk_concurrently(bot, conversations, messages, budget)
-    print(f"[bench] {bot.name}: concurrent {into.concurrent.throughput:.1f} msg/s", flush=True)
-    texts = [m for c in conversations for m in c if not m.startswith("/")]
+
+
+def _add(total: Latencies, part: Latencies) -> None:
+    total.samples += part.samples
+    total.wall += part.wall
+    total.errors += part.errors
+
+
+def parse_texts(bot: Bot, texts: list[str], messages: int, budget: float, offset: int) -> Latencies:
     parse = Latencies()
     deadline = time.monotonic() + budget
     start = time.perf_counter()
     for i in range(messages):
         if time.monotonic() >= deadline:
             break
-        parse.samples.append(bot.parse(texts[i % len(texts)]))
+        parse.samples.append(bot.parse(texts[(offset + i) % len(texts)]))
     parse.wall = time.perf_counter() - start
-    into.parse = parse
-    into.rss_mb = _rss_mb(bot.process.pid)
-    into.peak_rss_mb = _rss_mb(bot.process.pid, "VmHWM")
+    return parse
+
+
+def measure_side_by_side(
+    bots: list[tuple[Bot, list[tuple[str, ...]], BotResult]], messages: int, budget: float
+) -> None:
+    """Each phase in ROUNDS rounds, the bots taking turns (and swapping who goes first).
+
+    The machine is shared and its speed drifts over minutes; measuring one bot
+    after the other would put the drift into the ratios. Taking turns in short
+    rounds exposes both bots to the same conditions.
+    """
+    share = max(1, messages // ROUNDS)
+    slice_budget = budget / ROUNDS
+    for phase in ("sequential", "concurrent", "parse"):
+        for round_ in range(ROUNDS):
+            order = bots if round_ % 2 == 0 else bots[::-1]
+            for bot, conversations, into in order:
+                offset = round_ * max(1, len(conversations) // ROUNDS)
+                if phase == "sequential":
+                    part = talk(bot, conversations, share, slice_budget, offset=offset, tag=f"seq{round_}")
+                    _add(into.sequential, part)
+                elif phase == "concurrent":
+                    part = talk_concurrently(bot, conversations, share, slice_budget, offset=offset)
+                    _add(into.concurrent, part)
+                else:
+                    texts = [m for c in conversations for m in c if not m.startswith("/")]
+                    _add(into.parse, parse_texts(bot, texts, share, slice_budget, offset * 3))
+        for bot, _, into in bots:
+            result = getattr(into, phase)
+            print(
+                f"[bench] {bot.name}: {phase} p50 {result.ms(50):.1f} ms, {result.throughput:.1f} msg/s",
+                flush=True,
+            )
+    for bot, _, into in bots:
+        assert bot.process is not None
+        into.rss_mb = _rss_mb(bot.process.pid)
+        into.peak_rss_mb = _rss_mb(bot.process.pid, "VmHWM")
 
 
 # --------------------------------------------------------------------- report
@@ -476,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--messages", type=int, default=240, help="messages per phase (default 240)")
+    parser.add_argument("--messages", type=int, default=400, help="messages per phase and bot (default 400)")
     parser.add_argument("--budget", type=float, default=120.0, help="seconds per phase at most (default 120)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/ alone")
@@ -529,20 +568,23 @@ def main(argv: list[str] | None = None) -> int:
         action_start = time.perf_counter()
         actions = ActionServer(tmp).start()
         ours.action_server_start_s = time.perf_counter() - action_start
-        bot = Bot("ours", MODEL, ROOT, tmp, actions.url)
+        our_bot = Bot("ours", MODEL, ROOT, tmp, actions.url)
+        stock_bot = Bot("stock", stock_model, tmp / "stock", tmp, None)
         try:
-            measure(bot, our_conversations(), args.messages, args.budget, ours)
+            # One at a time, so that each cold start has the machine to itself.
+            start(our_bot, our_conversations(), args.budget, ours)
+            start(stock_bot, list(STOCK_CONVERSATIONS), args.budget, stock)
+            measure_side_by_side(
+                [(our_bot, our_conversations(), ours), (stock_bot, list(STOCK_CONVERSATIONS), stock)],
+                args.messages,
+                args.budget,
+            )
             assert actions.process is not None
             ours.action_rss_mb = _rss_mb(actions.process.pid)
         finally:
-            bot.stop()
+            our_bot.stop()
+            stock_bot.stop()
             actions.stop()
-
-        bot = Bot("stock", stock_model, tmp / "stock", tmp, None)
-        try:
-            measure(bot, list(STOCK_CONVERSATIONS), args.messages, args.budget, stock)
-        finally:
-            bot.stop()
 
     wall = time.perf_counter() - wall0
     busy = _cpu_busy_seconds() - busy0

@@ -66,7 +66,13 @@ def _confusions(folder: Path) -> Counter[tuple[str, str]]:
 
 def _nlu(folder: Path) -> dict[str, Any]:
     report = _load(folder / "intent_report.json") or {}
-    entities = _load(folder / "DIETClassifier_report.json") or {}
+    # The report of whichever extractor config.yml uses (CRFEntityExtractor, DIETClassifier, ...).
+    entities: dict[str, Any] = {}
+    for path in sorted(folder.glob("*_report.json")):
+        if path.name not in {"intent_report.json", "response_selection_report.json"}:
+            entities = _load(path) or {}
+            if isinstance(entities, dict) and "role" in entities:
+                break
     support = (report.get("macro avg") or {}).get("support", 0)
     return {
         "examples": int(support or 0),

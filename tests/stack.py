@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -102,6 +104,10 @@ class ActionServer:
         stop(self.process)
 
 
+def shipped_action_endpoint() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "endpoints.yml").read_text())["action_endpoint"])
+
+
 @dataclass
 class RasaServer:
     workdir: Path
@@ -121,7 +127,9 @@ class RasaServer:
         credentials = self.workdir / f"credentials-{self.port}.yml"
         credentials.write_text(self.credentials)
         endpoints = self.workdir / f"endpoints-{self.port}.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "{self.action_url}"\n{self.endpoints_extra}')
+        # endpoints.yml's action endpoint settings, at this test's action server.
+        action_endpoint = {**shipped_action_endpoint(), "url": self.action_url}
+        endpoints.write_text(yaml.safe_dump({"action_endpoint": action_endpoint}) + self.endpoints_extra)
         self.log = self.workdir / f"rasa-{self.port}.log"
         self.process = subprocess.Popen(
             [

@@ -98,7 +98,7 @@ def score_model(model: Path, holdout: Path = HOLDOUT) -> Score:
         score.entity_fp += sum((predicted - expected).values())
         score.entity_fn += sum((expected - predicted).values())
 
-        # The role the assistant ends up using: DIET's entity, then the text.
+        # The role the assistant ends up using: the NLU's entity, then the text.
         want = _roles([v for _, v in expected.elements()])
         if want:
             score.role_total += 1
@@ -115,7 +115,7 @@ def report(score: Score) -> str:
     lines = [
         f"examples: {score.total}",
         f"intent accuracy: {score.intent_accuracy:.3f}",
-        f"role entity F1 (DIET + synonyms): {score.entity_f1:.3f}",
+        f"role entity F1 (CRF + synonyms): {score.entity_f1:.3f}",
         f"role resolved right (entities + text): {score.role_accuracy:.3f} of {score.role_total}",
         f"product/production mix-ups: {len(score.role_mixups)}",
     ]

@@ -130,5 +130,5 @@ def test_resolve_role_prefers_this_message_then_the_previous_turn() -> None:
     assert resolve_role(["product manager", "production manager"], "x", None) == BOTH
     assert resolve_role(["prodct manger"], "prodct manger pay", None) == PRODUCT
     assert resolve_role([], "what's the salary?", None) is None
-    # An entity DIET got wrong is overruled by nothing: it still names one role.
+    # An entity the NLU got wrong is overruled by nothing: it still names one role.
     assert resolve_role(["both"], "compare both", PRODUCT) == BOTH
