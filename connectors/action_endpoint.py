@@ -40,6 +40,7 @@ from connectors.guard import ACTION_APOLOGY
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 10.0
+KEEPALIVE_SECONDS = 2.0
 
 
 def apology_response(text: str = ACTION_APOLOGY) -> dict[str, Any]:
@@ -63,7 +64,11 @@ class BoundedActionEndpoint(EndpointConfig):
             auth = None
             if self.basic_auth:
                 auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
-            session = aiohttp.ClientSession(auth=auth)
+            # Idle connections are dropped before the action server drops them
+            # (Sanic's keep-alive timeout is 5 s), so a request never goes out on a
+            # connection the server is closing.
+            connector = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS)
+            session = aiohttp.ClientSession(auth=auth, connector=connector)
             self._session = session
         return session
 

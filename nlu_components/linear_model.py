@@ -91,6 +91,36 @@ class LinearModel:
             scores = scores + (unit_dense_rows(dense) * self.dense_weight) @ self.coef[:, n_sparse:].T
         return softmax(scores + self.intercept)
 
+    def message_probabilities(
+        self, columns: np.ndarray, counts: np.ndarray, width: int, dense: np.ndarray | None
+    ) -> np.ndarray:
+        """`probabilities` for one message given as its non-zero count columns, in plain numpy.
+
+        The same numbers as the matrix path (tests/unit/test_linear_model.py), without
+        building scipy matrices: the per-message cost drops to tens of microseconds.
+        """
+        n_sparse = self.idf.shape[0]
+        if width != n_sparse:
+            raise ValueError(f"expected {n_sparse} count features, got {width}")
+        columns = np.asarray(columns, dtype=np.int64)
+        counts = np.asarray(counts, dtype=np.float64)
+        nonzero = counts != 0
+        columns, counts = columns[nonzero], counts[nonzero]
+        if np.unique(columns).size != columns.size:
+            columns, where = np.unique(columns, return_inverse=True)
+            counts = np.bincount(where, weights=counts)
+        weights = (1.0 + np.log(counts)) * self.idf[columns]
+        norm = np.sqrt(weights @ weights)
+        if norm:
+            weights = weights / norm
+        scores = self.coef[:, columns] @ weights + self.intercept
+        if dense is not None and dense.size and self.coef.shape[1] > n_sparse:
+            vector = np.asarray(dense, dtype=np.float64).ravel()
+            length = np.sqrt(vector @ vector)
+            if length:
+                scores = scores + self.coef[:, n_sparse:] @ (vector / length * self.dense_weight)
+        return softmax(scores[np.newaxis, :])[0]
+
     @classmethod
     def fit(
         cls,

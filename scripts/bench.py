@@ -154,6 +154,7 @@ class Latencies:
     samples: list[float] = field(default_factory=list)
     wall: float = 0.0
     errors: int = 0
+    failures: list[str] = field(default_factory=list)  # the first few, for the report
 
     def ms(self, q: float) -> float:
         return 1000 * _percentile(self.samples, q) if self.samples else float("nan")
@@ -300,9 +301,11 @@ def talk(
                 break
             try:
                 result.samples.append(bot.send(sender, message))
-            except (RuntimeError, urllib.error.URLError, OSError):
+            except (RuntimeError, urllib.error.URLError, OSError) as error:
                 result.errors += 1
-                if result.errors > 20:
+                if len(result.failures) < 5:
+                    result.failures.append(str(error)[:200])
+                if result.errors > 50:
                     raise
     result.wall = time.perf_counter() - start
     return result
@@ -328,6 +331,7 @@ def talk_concurrently(
     for part in parts:
         result.samples += part.samples
         result.errors += part.errors
+        result.failures += part.failures
     return result
 
 
@@ -346,6 +350,7 @@ def _add(total: Latencies, part: Latencies) -> None:
     total.samples += part.samples
     total.wall += part.wall
     total.errors += part.errors
+    total.failures += part.failures
 
 
 def parse_texts(bot: Bot, texts: list[str], messages: int, budget: float, offset: int) -> Latencies:
@@ -594,6 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     result_rows = rows(ours, stock)
     text = table(result_rows)
     errors = sum(r.errors for b in (ours, stock) for r in (b.sequential, b.concurrent))
+    failures = [f for b in (ours, stock) for r in (b.sequential, b.concurrent) for f in r.failures]
     missed = [r.label for r in result_rows if r.met is False]
     cores = os.cpu_count() or 1
     load_note = (
@@ -613,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
         "the stock bot has no action server).",
         "Targets missed: " + (", ".join(missed) if missed else "none") + ".",
     ]
+    if failures:
+        summary.append("First request errors: " + "; ".join(dict.fromkeys(failures)) + ".")
     if args.note:
         summary.append(args.note)
     print("\n" + text + "\n\n" + "\n".join(summary))

@@ -108,3 +108,29 @@ def test_saved_and_loaded_without_pickle(tmp_path: Path) -> None:
     loaded = LinearModel.load(path)
     np.testing.assert_array_equal(loaded.probabilities(counts, vectors), model.probabilities(counts, vectors))
     assert list(loaded.labels) == list(model.labels) and loaded.dense_weight == 0.5
+
+
+def test_one_message_in_plain_numpy_matches_the_matrix_path() -> None:
+    counts, vectors = counts_and_vectors()
+    model = fit(counts, vectors)
+    expected = model.probabilities(counts, vectors)
+    for row in range(counts.shape[0]):
+        one = counts[row].tocoo()
+        got = model.message_probabilities(one.col, one.data, counts.shape[1], vectors[row])
+        np.testing.assert_allclose(got, expected[row], atol=1e-12)
+
+
+def test_one_message_with_repeated_columns_is_summed_first() -> None:
+    counts, vectors = counts_and_vectors()
+    model = fit(counts, vectors)
+    one = counts[0].tocoo()
+    halves = np.concatenate([one.data / 2, one.data / 2])
+    got = model.message_probabilities(np.concatenate([one.col, one.col]), halves, counts.shape[1], vectors[0])
+    np.testing.assert_allclose(got, model.probabilities(counts[0], vectors[:1])[0], atol=1e-12)
+
+
+def test_one_message_of_the_wrong_width_is_refused() -> None:
+    counts, vectors = counts_and_vectors()
+    model = fit(counts, vectors)
+    with pytest.raises(ValueError, match="count features"):
+        model.message_probabilities(np.array([0]), np.array([1.0]), counts.shape[1] + 1, vectors[0])
