@@ -58,7 +58,7 @@ class ActionAnswerQuestion(Action):
             float(intent.get("confidence") or 1.0),
         )
         _send(dispatcher, turn.reply)
-        return [SlotSet("role", turn.role), SlotSet("topic", turn.topic)]
+        return _slot_changes(tracker, turn)
 
 
 class ActionHandleFallback(Action):
@@ -78,7 +78,7 @@ class ActionHandleFallback(Action):
             tracker.get_slot("topic"),
         )
         _send(dispatcher, turn.reply)
-        return [SlotSet("role", turn.role), SlotSet("topic", turn.topic)]
+        return _slot_changes(tracker, turn)
 
 
 class ActionCiteSource(Action):
@@ -105,4 +105,14 @@ class ActionRedirectOutOfScope(Action):
     ) -> list[dict[str, Any]]:
         turn = conversation.redirect(_text(tracker), tracker.get_slot("role"), tracker.get_slot("topic"))
         _send(dispatcher, turn.reply)
-        return [SlotSet("role", turn.role), SlotSet("topic", turn.topic)]
+        return _slot_changes(tracker, turn)
+
+
+def _slot_changes(tracker: Tracker, turn: conversation.Turn) -> list[dict[str, Any]]:
+    """SlotSet events for the slots this turn changes only: every event is stored, and
+    read again on each later turn of the conversation."""
+    return [
+        SlotSet(name, value)
+        for name, value in (("role", turn.role), ("topic", turn.topic))
+        if tracker.get_slot(name) != value
+    ]
