@@ -73,7 +73,7 @@ event_values = st.one_of(
 event_kinds = st.sampled_from(
     ["slot", "bot", "user", "action", "followup", "restart", "form", "active_loop", "x"]
 )
-events = st.one_of(
+events: st.SearchStrategy[Any] = st.one_of(
     st.fixed_dictionaries(
         {"event": event_kinds},
         optional={
