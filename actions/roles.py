@@ -2,9 +2,9 @@
 
 The NLU's CRF extracts the `role` entity and EntitySynonymMapper maps the
 variants it was trained on. This module is the second line: it maps the raw
-spans the CRF finds but has no synonym for ("prodcution mngr"), scans the text
-when the CRF found nothing, and spots other careers ("project manager") so they are never
-answered with a product/production fact. Telling "product" from "production"
+spans the CRF finds but has no synonym for ("prodcution mngr"), scans the
+text when the CRF found nothing, and spots other careers ("project manager")
+so they are never answered with a product/production fact. Telling "product" from "production"
 apart is the single most important decision the assistant makes, so it is
 plain, unit-tested code.
 """

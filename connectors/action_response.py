@@ -83,10 +83,8 @@ _validator: ResponseValidator | None = None
 
 
 def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    """RemoteAction._validate_action_result, with a ResponseValidator built once."""
-    global _validator
-    if _validator is None:
-        _validator = ResponseValidator(RemoteAction.action_response_format_spec())
+    """RemoteAction._validate_action_result, with the ResponseValidator built at start."""
+    assert _validator is not None, "install_response_validation() builds it"
     try:
         _validator.validate(result)
     except ValidationError as error:
@@ -99,5 +97,9 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 
 def install_response_validation() -> None:
-    """Make every RemoteAction check replies with the ResponseValidator."""
+    """Build the ResponseValidator (about 40 ms: at start, not on the first reply) and make
+    every RemoteAction check replies with it."""
+    global _validator
+    if _validator is None:
+        _validator = ResponseValidator(RemoteAction.action_response_format_spec())
     RemoteAction._validate_action_result = _validate_action_result

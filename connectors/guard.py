@@ -117,8 +117,8 @@ def guard_agent(agent: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
 
     Defence in depth for channels that do not check their input themselves: one
     100 kB message through socket.io took a Rasa server here past 20 GB of
-    memory (the DIET classifier used then: its attention grows with the square of the length) until the
-    kernel killed it, and a lone surrogate made spaCy raise, so the message
+    memory (with the DIET classifier used then, whose attention grows with the
+    square of the length) until the kernel killed it, and a lone surrogate made spaCy raise, so the message
     was lost without a reply. Here such text gets the guard's reply through
     the message's own output channel, and never reaches NLU. And when Rasa
     fails on a message (the tracker store is down), socket.io and Slack users
