@@ -25,7 +25,8 @@ Rasa's RestInput, for well-formed requests. What changes, and why:
   stop being hidden by Rasa's in-memory fallback (connectors/store_errors.py),
   the agent checks the text of every channel's messages
   (`connectors.guard.guard_agent`), and events are read back through a table
-  of event classes (connectors/event_types.py). This
+  of event classes (connectors/event_types.py), and the model's graph runs
+  node after node instead of through dask (connectors/graph_runner.py). This
   channel is on in every configuration of this project, so it is the one
   place that runs for socket.io and Slack messages too.
 """
@@ -45,7 +46,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors import action_endpoint, event_types, store_errors
+from connectors import action_endpoint, event_types, graph_runner, store_errors
 from connectors.guard import (
     DEFAULT_MAX_MESSAGE_CHARS,
     STORE_APOLOGY,
@@ -198,6 +199,7 @@ class RestInput(RasaRestInput):
                 return
             action_endpoint.install(agent, self.action_timeout)
             event_types.install()
+            graph_runner.install(agent)
             store_errors.surface_errors(agent)
             guard_agent(agent, self.max_message_chars)
 
