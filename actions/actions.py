@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import conversation
@@ -23,6 +23,14 @@ except FactStoreError as error:
     # rasa_sdk stops the server (exit code 1) only on an ImportError; any other
     # error would leave it running without actions.
     raise ImportError(f"The fact store is invalid: {error}. Fix it and restart.") from error
+
+
+def _end_of_turn() -> dict[str, Any]:
+    # Every action here gives the whole answer to the user's message, so the bot
+    # listens next. data/rules.yml says so too, but saying it here spares Rasa a
+    # second run of its policies on every message (docs/benchmarks.md). A rule that
+    # should follow one of these actions with another action needs this removed.
+    return FollowupAction("action_listen")
 
 
 def _send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -91,7 +99,7 @@ class ActionCiteSource(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         _send(dispatcher, conversation.cite(FACTS, tracker.get_slot("role"), tracker.get_slot("topic")))
-        return []
+        return [_end_of_turn()]
 
 
 class ActionRedirectOutOfScope(Action):
@@ -109,10 +117,10 @@ class ActionRedirectOutOfScope(Action):
 
 
 def _slot_changes(tracker: Tracker, turn: conversation.Turn) -> list[dict[str, Any]]:
-    """SlotSet events for the slots this turn changes only: every event is stored, and
-    read again on each later turn of the conversation."""
+    """SlotSet events for the slots this turn changes only (every event is stored, and
+    read again on each later turn of the conversation), then the end of the turn."""
     return [
         SlotSet(name, value)
         for name, value in (("role", turn.role), ("topic", turn.topic))
         if tracker.get_slot(name) != value
-    ]
+    ] + [_end_of_turn()]
