@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 PRODUCT = "product_manager"
 PRODUCTION = "production_manager"
@@ -78,9 +79,13 @@ def _osa_distance(a: str, b: str) -> int:
 
 
 def _close_to(word: str, targets: Sequence[str], tolerance: int) -> bool:
-    return any(_osa_distance(word, t) <= tolerance for t in targets)
+    # Lengths further apart than the tolerance need more edits than that: most
+    # words are ruled out without computing a distance.
+    return any(abs(len(word) - len(t)) <= tolerance and _osa_distance(word, t) <= tolerance for t in targets)
 
 
+# Every word of every message goes through these two; people reuse their words.
+@lru_cache(maxsize=8192)
 def classify_word(word: str) -> str | None:
     """'product', 'production' or None for one (possibly misspelt) word.
 
@@ -101,6 +106,7 @@ def classify_word(word: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def _is_manager_word(word: str) -> bool:
     return word in _MANAGER_WORDS or (len(word) >= 5 and _close_to(word, ("manager", "managers"), 1))
 

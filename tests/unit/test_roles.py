@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from actions.roles import (
     BOTH,
     PRODUCT,
     PRODUCTION,
+    _close_to,
+    _osa_distance,
     classify_word,
     normalize_role,
     other_career_in_text,
@@ -132,3 +136,14 @@ def test_resolve_role_prefers_this_message_then_the_previous_turn() -> None:
     assert resolve_role([], "what's the salary?", None) is None
     # An entity the NLU got wrong is overruled by nothing: it still names one role.
     assert resolve_role(["both"], "compare both", PRODUCT) == BOTH
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    word=st.text(alphabet="producteinmag", min_size=0, max_size=14),
+    tolerance=st.integers(min_value=0, max_value=3),
+)
+def test_the_length_shortcut_never_changes_closeness(word: str, tolerance: int) -> None:
+    """Skipping targets whose length is too far off gives what computing every distance gives."""
+    targets = ("production", "productions", "product", "manager")
+    assert _close_to(word, targets, tolerance) == any(_osa_distance(word, t) <= tolerance for t in targets)
