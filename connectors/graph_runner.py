@@ -147,4 +147,4 @@ def install(agent: Agent) -> None:
     processor = agent.processor
     if processor is not None and isinstance(processor.graph_runner, DaskGraphRunner):
         processor.graph_runner = SequentialGraphRunner.replacing(processor.graph_runner)
-        logger.debug("The model's graph now runs node after node, without dask.")
+        logger.info("The model's graph runs node after node, without dask (connectors/graph_runner.py).")
