@@ -134,7 +134,7 @@ class SequentialGraphRunner(GraphRunner):
         outputs: dict[str, Any] = {}
         for target in run_targets:
             if target not in results:
-                # dask refuses a target that is neither a node nor an input the same way.
+                # Nothing produced it: neither a node of the graph nor an input.
                 raise GraphRunError(f"Target '{target}' is neither a node of the graph nor an input.")
             outputs[target] = results[target][1]
         return outputs
