@@ -116,7 +116,7 @@ class LookupCountVectorsFeaturizer(CountVectorsFeaturizer):
             sequence_features.append(_matrix(per_token, lookup))
             if attribute not in DENSE_FEATURIZABLE_ATTRIBUTES:
                 sentence_features.append(None)
-            elif lookup.sentence_is_sum and not any(len(t.split()) != 1 for t in tokens):
+            elif lookup.sentence_is_sum and all(len(t.split()) == 1 for t in tokens):
                 sentence_features.append(_matrix([tuple(chain.from_iterable(per_token))], lookup))
             else:
                 sentence_features.append(_matrix([lookup.text_columns(" ".join(tokens))], lookup))
