@@ -68,11 +68,8 @@ class SequentialGraphRunner(GraphRunner):
         execution_context: ExecutionContext,
         hooks: list[GraphNodeHook] | None = None,
     ) -> SequentialGraphRunner:
-        """Instantiates every node of the schema (see Rasa's `GraphRunner.create`)."""
-        nodes = {
-            name: GraphNode.from_schema_node(name, node, model_storage, execution_context, hooks)
-            for name, node in graph_schema.nodes.items()
-        }
+        """Instantiates every node of the schema as Rasa's runner does (see `GraphRunner.create`)."""
+        nodes = DaskGraphRunner._instantiate_nodes(graph_schema, model_storage, execution_context, hooks)
         return cls(graph_schema, nodes, execution_context)
 
     @classmethod
