@@ -1,4 +1,4 @@
-"""Thin Rasa actions: read slots and the latest message, call `conversation`, send the reply.
+"""Thin Rasa actions: build the message and context from the tracker, call `conversation`, send the reply.
 
 The fact store is loaded and validated when this module is imported, i.e.
 when the action server starts: a malformed fact file stops it right away
@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import conversation
 from actions.answers import Reply
 from actions.fact_store import FactStoreError, load_fact_store
+from actions.reading import Context, Message
 
 try:
     FACTS = load_fact_store()
@@ -37,17 +38,29 @@ def _send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
 
 
-def _role_entities(tracker: Tracker) -> list[str | None]:
-    entities = tracker.latest_message.get("entities") or []
-    return [e.get("value") for e in entities if e.get("entity") == "role"]
+def _message(tracker: Tracker) -> Message:
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    entities = tuple(e for e in latest.get("entities") or [] if isinstance(e, dict))
+    return Message(
+        text=str(latest.get("text") or ""),
+        intent=intent.get("name"),
+        confidence=float(intent.get("confidence") or 1.0),
+        entities=entities,
+    )
 
 
-def _text(tracker: Tracker) -> str:
-    return str(tracker.latest_message.get("text") or "")
+def _context(tracker: Tracker) -> Context:
+    claims = tracker.get_slot("claims")
+    return Context(
+        role=tracker.get_slot("role"),
+        topic=tracker.get_slot("topic"),
+        claims=tuple(str(c) for c in claims) if isinstance(claims, list) else (),
+    )
 
 
 class ActionAnswerQuestion(Action):
-    """Answers a question about one role, or both, on one topic."""
+    """Answers whatever the message asks about the two careers, or redirects."""
 
     def name(self) -> str:
         return "action_answer_question"
@@ -55,36 +68,7 @@ class ActionAnswerQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = tracker.latest_message.get("intent") or {}
-        turn = conversation.respond(
-            FACTS,
-            intent.get("name"),
-            _text(tracker),
-            _role_entities(tracker),
-            tracker.get_slot("role"),
-            tracker.get_slot("topic"),
-            float(intent.get("confidence") or 1.0),
-        )
-        _send(dispatcher, turn.reply)
-        return _slot_changes(tracker, turn)
-
-
-class ActionHandleFallback(Action):
-    """A message the classifier was unsure about: answer only if the words are clear."""
-
-    def name(self) -> str:
-        return "action_handle_fallback"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        turn = conversation.respond_to_fallback(
-            FACTS,
-            _text(tracker),
-            _role_entities(tracker),
-            tracker.get_slot("role"),
-            tracker.get_slot("topic"),
-        )
+        turn = conversation.respond(FACTS, _message(tracker), _context(tracker))
         _send(dispatcher, turn.reply)
         return _slot_changes(tracker, turn)
 
@@ -98,29 +82,18 @@ class ActionCiteSource(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        _send(dispatcher, conversation.cite(FACTS, tracker.get_slot("role"), tracker.get_slot("topic")))
+        _send(dispatcher, conversation.cite(FACTS, _context(tracker)))
         return [_end_of_turn()]
-
-
-class ActionRedirectOutOfScope(Action):
-    """A polite redirect for questions outside the two careers."""
-
-    def name(self) -> str:
-        return "action_redirect_out_of_scope"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        turn = conversation.redirect(_text(tracker), tracker.get_slot("role"), tracker.get_slot("topic"))
-        _send(dispatcher, turn.reply)
-        return _slot_changes(tracker, turn)
 
 
 def _slot_changes(tracker: Tracker, turn: conversation.Turn) -> list[dict[str, Any]]:
     """SlotSet events for the slots this turn changes only (every event is stored, and
     read again on each later turn of the conversation), then the end of the turn."""
-    return [
-        SlotSet(name, value)
-        for name, value in (("role", turn.role), ("topic", turn.topic))
-        if tracker.get_slot(name) != value
-    ] + [_end_of_turn()]
+    values: tuple[tuple[str, Any], ...] = (
+        ("role", turn.role),
+        ("topic", turn.topic),
+        ("claims", list(turn.sources) or None),
+    )
+    return [SlotSet(name, value) for name, value in values if tracker.get_slot(name) != value] + [
+        _end_of_turn()
+    ]

@@ -1,51 +1,37 @@
-"""What to answer in a turn, given the NLU result and what the conversation knows.
+"""What to answer in a turn: a few named rules over one `Reading` of the message.
 
-`respond` is the whole decision, as a plain function, so every conversation
-flow (follow-ups, clarification, other careers, uncovered topics) is unit
-tested without Rasa. The Rasa actions only read the tracker and call it.
+`respond` reads the message once (actions/reading.py), resolves the role and
+topics it is about against what the conversation knows (`Context`), and
+applies the first rule of `RULES` that fits. Every rule is a plain function
+of the reading, so each is unit tested without Rasa; the Rasa actions only
+build the `Message` and `Context` from the tracker and send the reply.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from actions import answers
 from actions.answers import Reply
-from actions.fact_store import FactStore
-from actions.roles import (
-    BOTH,
-    PRODUCT,
-    PRODUCTION,
-    normalize_role,
-    other_career_in_text,
-    resolve_role,
-    roles_in_text,
+from actions.fact_store import ROLES, Claim, FactStore
+from actions.reading import (
+    COMPARISON_TOPICS,
+    DEFINITION,
+    PROFILE,
+    WHICH_ROLE,
+    YES_NO,
+    ClaimMatch,
+    Context,
+    Message,
+    Reading,
+    load_vocabulary,
+    read,
 )
+from actions.roles import BOTH, PRODUCT, PRODUCTION
 
-INTENT_TOPICS: dict[str, str] = {intent: topic for topic, intent in answers.TOPIC_INTENTS.items()}
-FOLLOW_UP_INTENT = "inform_role"
-UNCOVERED_INTENT = "ask_uncovered_topic"
-# Broad questions whose cue words may reveal a topic the article lacks.
-GENERAL_INTENTS = ("ask_overview", "ask_duties", "ask_difference", "ask_similarities", "inform_role")
-# Below this intent confidence a topic question must be backed by its words.
-SURE_ENOUGH = 0.7
-
-# Keywords that reveal the topic of a question the classifier was unsure about.
-_TOPIC_KEYWORDS = (
-    (
-        "salary",
-        r"salar|sal+ary|pay|paid|earn|income|wage|money|make a year|how much .*(make|get)|compensation|\$",
-    ),
-    ("certifications", r"certif|credential|\bpmi\b|\bama\b|\basq\b|apics|\bpics\b"),
-    ("education", r"degree|educat|study|studies|college|universit|master|mba|bachelor|major"),
-    ("skills", r"skill|good at|qualit(y|ies) (do|does|of)|strength"),
-    ("work_environment", r"where .*work|office|factory|plant|facilit|travel|environment|workplace"),
-    ("similarities", r"in common|similar|alike|overlap"),
-    ("difference", r"differ|\bvs\b|versus|compare"),
-    ("duties", r"dut(y|ies)|responsib|tasks?\b|day to day|what do(es)? .* do\b"),
-)
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+_KNOWN_ROLES = (PRODUCT, PRODUCTION, BOTH)
 
 
 @dataclass(frozen=True)
@@ -55,124 +41,350 @@ class Turn:
     reply: Reply
     role: str | None
     topic: str | None
+    sources: tuple[str, ...] = ()
 
 
-def guess_topic(text: str) -> str | None:
-    lowered = text.lower()
-    for topic, pattern in _TOPIC_KEYWORDS:
-        if re.search(pattern, lowered):
-            return topic
-    return None
+@dataclass(frozen=True)
+class Question:
+    """A reading resolved against the conversation: who and what it is about."""
+
+    reading: Reading
+    context: Context
+    role: str | None
+    topics: tuple[str, ...]
+    follow_up: bool  # nothing new to ask about: the previous topic carries over
 
 
-_KNOWN_ROLES = (PRODUCT, PRODUCTION, BOTH)
-_KNOWN_TOPICS = (*answers.TOPIC_ORDER, "difference", "similarities")
+def _other(role: str) -> str:
+    return PRODUCTION if role == PRODUCT else PRODUCT
 
 
-def _known_slots(slot_role: str | None, slot_topic: str | None) -> tuple[str | None, str | None]:
+def _known(context: Context, store: FactStore) -> Context:
     """Slot values this code can answer from; anything else counts as unset.
 
     Slots come from the tracker, which may hold values from before a change to
     the fact file, or set through Rasa's HTTP API.
     """
-    return (
-        slot_role if slot_role in _KNOWN_ROLES else None,
-        slot_topic if slot_topic in _KNOWN_TOPICS else None,
+    return Context(
+        role=context.role if context.role in _KNOWN_ROLES else None,
+        topic=context.topic if context.topic in store.topic_labels else None,
+        claims=tuple(context.claims or ()),
     )
 
 
-def _names_our_role(entity_values: Iterable[str | None], text: str) -> bool:
-    return any(normalize_role(v) for v in entity_values) or bool(roles_in_text(text))
-
-
-def respond(
-    store: FactStore,
-    intent: str | None,
-    text: str,
-    entity_values: Iterable[str | None],
-    slot_role: str | None,
-    slot_topic: str | None,
-    confidence: float = 1.0,
-) -> Turn:
-    """Decide the reply to a question about the two careers."""
-    entity_values = list(entity_values)
-    slot_role, slot_topic = _known_slots(slot_role, slot_topic)
-    text = text or ""
-    if (
-        intent in INTENT_TOPICS
-        and confidence < SURE_ENOUGH
-        and not _names_our_role(entity_values, text)
-        and guess_topic(text) is None
-    ):
-        # A doubtful guess with nothing in the words to back it ("who won the
-        # world cup" read as a work-environment question) is not answered.
-        return Turn(answers.out_of_scope(other_career_in_text(text)), slot_role, slot_topic)
-    if intent == FOLLOW_UP_INTENT:
-        topic = slot_topic or "overview"
-    else:
-        topic = INTENT_TOPICS.get(intent or "") or guess_topic(text) or ""
-
-    if not _names_our_role(entity_values, text):
-        other = other_career_in_text(text)
-        if other:
-            # Keep what was asked ("...earn?"), so "and a production manager?" continues it.
-            return Turn(answers.out_of_scope(other), slot_role, topic or slot_topic)
-
-    role = resolve_role(entity_values, text, slot_role)
-
-    uncovered = store.uncovered_topic(text)
-    if intent in GENERAL_INTENTS and uncovered and guess_topic(text) is None:
-        # "what's the career path for a PM" reads like an overview question
-        # to the classifier, but its cue words name a topic the article lacks.
-        intent = UNCOVERED_INTENT
-    if intent == UNCOVERED_INTENT:
-        return Turn(answers.not_covered(store, uncovered, role), role, slot_topic)
-    if not topic:
-        return Turn(answers.did_not_understand(), slot_role, slot_topic)
-    if topic in ("difference", "similarities"):
-        # "the difference in pay" is a pay comparison, not the roles as wholes.
-        named_topic = guess_topic(text)
-        if named_topic in answers.TOPIC_ORDER and named_topic not in ("overview", "duties"):
-            topic = named_topic
+def resolve(reading: Reading, context: Context) -> Question:
+    """The role and topics the message is about, the context filling what it leaves out."""
+    named = list(reading.roles)
+    role: str | None
+    if reading.both or len(named) > 1:
         role = BOTH
-    if role is None:
-        return Turn(answers.clarify(store, topic), None, topic)
-    return Turn(answers.answer(store, role, topic), role, topic)
+    elif named:
+        role = named[0]
+    elif reading.described_role:
+        role = reading.described_role
+    elif reading.other_role and context.role in (PRODUCT, PRODUCTION):
+        role = _other(context.role)
+    elif reading.negated_roles and len(set(reading.negated_roles)) == 1:
+        role = _other(reading.negated_roles[0])
+    else:
+        role = context.role
+    if role in reading.negated_roles:
+        role = _other(role)
+
+    topics = list(reading.topics)
+    if not topics and reading.claims:
+        best = reading.claims[0]
+        if best.specific:
+            topics = [best.claim.topic]
+    if not topics and (reading.period or reading.pay_factors) and context.topic == "salary":
+        topics = ["salary"]
+    if not topics and reading.period:
+        topics = ["salary"]
+    follow_up = False
+    if not topics and not reading.organisations and not reading.uncovered:
+        if context.topic:
+            topics = [context.topic]
+            follow_up = True
+        elif role is not None:
+            topics = ["overview"]
+    if any(t in COMPARISON_TOPICS for t in topics):
+        # "the difference in pay" is a pay comparison, not the roles as wholes.
+        specific = [t for t in topics if t not in COMPARISON_TOPICS and t != "overview"]
+        topics = specific or [t for t in topics if t in COMPARISON_TOPICS][:1]
+        role = BOTH
+    if reading.form == WHICH_ROLE:
+        role = BOTH if role is None else role
+    return Question(reading, context, role, tuple(dict.fromkeys(topics)), follow_up)
 
 
-def respond_to_fallback(
-    store: FactStore,
-    text: str,
-    entity_values: Iterable[str | None],
-    slot_role: str | None,
-    slot_topic: str | None,
-) -> Turn:
-    """A low-confidence message: answer only when the words leave no doubt."""
-    entity_values = list(entity_values)
-    slot_role, slot_topic = _known_slots(slot_role, slot_topic)
-    if other_career_in_text(text) and not _names_our_role(entity_values, text):
-        return Turn(answers.out_of_scope(other_career_in_text(text)), slot_role, slot_topic)
-    uncovered = store.uncovered_topic(text)
-    if uncovered and guess_topic(text) is None and (_names_our_role(entity_values, text) or slot_role):
-        return respond(store, UNCOVERED_INTENT, text, entity_values, slot_role, slot_topic)
-    topic = guess_topic(text)
-    if topic and (_names_our_role(entity_values, text) or topic in ("difference", "similarities")):
-        return respond(store, None, text, entity_values, slot_role, slot_topic)
-    if _names_our_role(entity_values, text):
-        # "im thinking about going into product management": no question, but
-        # a role to remember and a fitting first answer.
-        return respond(store, "ask_overview", text, entity_values, slot_role, slot_topic)
-    return Turn(answers.did_not_understand(), slot_role, slot_topic)
+# ---------------------------------------------------------------- the rules
+# Each takes the store and a resolved question and returns a Turn, or None
+# when it does not apply.
+
+Rule = Callable[[FactStore, Question], "Turn | None"]
 
 
-def cite(store: FactStore, slot_role: str | None, slot_topic: str | None) -> Reply:
-    slot_role, slot_topic = _known_slots(slot_role, slot_topic)
-    return answers.cite(store, slot_role, slot_topic)
+def _turn(q: Question, reply: Reply, role: str | None = None, topic: str | None = None) -> Turn:
+    role = role if role is not None else q.role
+    topic = topic if topic is not None else (q.topics[0] if q.topics else q.context.topic)
+    return Turn(reply, role if role in _KNOWN_ROLES else q.context.role, topic, reply.sources)
 
 
-def redirect(text: str, slot_role: str | None = None, slot_topic: str | None = None) -> Turn:
-    """The out-of-scope reply; a topic asked about another career is kept for a follow-up."""
-    slot_role, slot_topic = _known_slots(slot_role, slot_topic)
-    other = other_career_in_text(text)
-    topic = (guess_topic(text) if other else None) or slot_topic
-    return Turn(answers.out_of_scope(other), slot_role, topic)
+def other_careers_only(store: FactStore, q: Question) -> Turn | None:
+    """Another career and none of ours: a redirect that names it as the user did."""
+    r = q.reading
+    if not r.other_careers or r.roles or r.described_role or r.both:
+        return None
+    # Keep what was asked ("...earn?"), so "and a production manager?" continues it.
+    topic = r.topics[0] if r.topics else q.context.topic
+    return Turn(answers.out_of_scope(r.other_careers), q.context.role, topic, q.context.claims)
+
+
+def organisation(store: FactStore, q: Question) -> Turn | None:
+    """PMI, AMA, PICS/APICS, ASQ: what the body is and whom it serves."""
+    r = q.reading
+    if not r.organisations:
+        return None
+    reply = answers.organisation_reply(store, r.organisations, r.form == YES_NO, r.organisation_mentions)
+    role = next(o.role for o in store.organisations if o.key == r.organisations[0])
+    return _turn(q, reply, role, "certifications")
+
+
+def uncovered(store: FactStore, q: Question) -> Turn | None:
+    """A topic the article does not cover: say so, never guess."""
+    r = q.reading
+    if not r.uncovered:
+        return None
+    topic = next(u for u in store.uncovered if u.key == r.uncovered)
+    role = q.role if q.role in _KNOWN_ROLES else None
+    reply = answers.not_covered(store, topic, role)
+    if r.form == YES_NO:
+        reply = Reply("The article doesn't say. " + reply.text, reply.buttons)
+    return Turn(reply, role or q.context.role, q.context.topic, q.context.claims)
+
+
+def nothing_recognised(store: FactStore, q: Question) -> Turn | None:
+    """No role, topic, claim or body of ours: a redirect, or a request to rephrase."""
+    r = q.reading
+    if r.content or (q.follow_up and q.role and _short(r)):
+        return None
+    if r.intent == OUT_OF_SCOPE_INTENT or (r.intent not in (None, "nlu_fallback") and r.form != "wh"):
+        reply = answers.out_of_scope()
+    else:
+        reply = answers.did_not_understand()
+    return Turn(reply, q.context.role, q.context.topic, q.context.claims)
+
+
+def _short(r: Reading) -> bool:
+    return len(r.text.split()) <= 6
+
+
+def pay_follow_up(store: FactStore, q: Question) -> Turn | None:
+    """Pay per month/week/hour (derived), or what the pay depends on."""
+    r = q.reading
+    if q.topics[:1] != ("salary",) or len(q.topics) > 1:
+        return None
+    if not (r.period or r.pay_factors) or q.role is None:
+        return None
+    if r.period:
+        periods = _periods()
+        per_year, note = periods[r.period]
+        reply = answers.salary_per_period(store, q.role, r.period, per_year, note)
+    else:
+        reply = answers.salary_factors(store, q.role)
+    return _turn(q, reply)
+
+
+def _periods() -> dict[str, tuple[int, str | None]]:
+    import yaml
+
+    from actions.reading import VOCABULARY_PATH
+
+    raw = yaml.safe_load(VOCABULARY_PATH.read_text(encoding="utf-8"))["periods"]
+    return {k: (int(v["per_year"]), v.get("assumption")) for k, v in raw.items()}
+
+
+def _role_scores(claims: tuple[ClaimMatch, ...]) -> dict[str, tuple[float, Claim | None]]:
+    best: dict[str, tuple[float, Claim | None]] = {r: (0.0, None) for r in (*ROLES, "both")}
+    for m in claims:
+        owner = m.claim.owner if m.claim.owner in best else None
+        if owner and m.score > best[owner][0]:
+            best[owner] = (m.score, m.claim)
+    return best
+
+
+def which_role(store: FactStore, q: Question) -> Turn | None:
+    """"Who ...?", "which one ...?": name the role first, then why."""
+    r = q.reading
+    if r.form != WHICH_ROLE or (r.roles and len(r.roles) == 1 and not r.both):
+        return None
+    if "salary" in q.topics or r.higher_pay and not r.claims:
+        lower = bool({"less", "lower", "least", "worse"} & set(r.text.lower().split()))
+        winner, why = answers.pay_comparison_lead(store, higher=not lower)
+        lead = store.roles[winner].plural.capitalize()
+        reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
+        return _turn(q, reply, BOTH, "salary")
+    scores = _role_scores(r.claims)
+    (p_score, p_claim), (q_score, q_claim) = scores[PRODUCT], scores[PRODUCTION]
+    b_score, b_claim = scores["both"]
+    if max(p_score, q_score, b_score) == 0:
+        topic = q.topics[0] if q.topics else "difference"
+        reply = answers.with_lead(answers.answer(store, BOTH, topic), "Both, in their own ways")
+        return _turn(q, reply, BOTH, topic)
+    if b_score >= max(p_score, q_score) and b_claim:
+        reply = answers.claims_reply(store, BOTH, [b_claim], b_claim.topic, lead="Both")
+        return _turn(q, reply, BOTH, b_claim.topic)
+    winner, claim = (PRODUCT, p_claim) if p_score > q_score else (PRODUCTION, q_claim)
+    assert claim is not None
+    reply = answers.claims_reply(store, winner, [claim], claim.topic)
+    reply = Reply(
+        f"{store.roles[winner].plural.capitalize()}. {reply.text}", reply.buttons, reply.sources
+    )
+    return _turn(q, reply, winner, claim.topic)
+
+
+def yes_no(store: FactStore, q: Question) -> Turn | None:
+    """"Do production managers travel?": the answer first, then the fact."""
+    r = q.reading
+    if r.form != YES_NO or q.role is None:
+        return None
+    role = q.role
+    if "salary" in q.topics and (r.comparative or len(r.roles) > 1) and r.roles:
+        subject = r.roles[0]
+        lower = bool({"less", "lower", "least", "worse"} & set(r.text.lower().split()))
+        winner, why = answers.pay_comparison_lead(store, higher=not lower)
+        lead = "Yes" if winner == subject else "No"
+        reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
+        return _turn(q, reply, BOTH, "salary")
+    specific = [m for m in r.claims if m.specific and (not q.topics or m.claim.topic in q.topics)]
+    if role == BOTH:
+        shared = [m for m in specific if m.claim.owner == "both"]
+        if shared:
+            claim = shared[0].claim
+            return _turn(q, answers.claims_reply(store, BOTH, [claim], claim.topic, lead=claim.yes_no))
+        if specific:
+            claim = specific[0].claim
+            owner = claim.owner if claim.owner in ROLES else BOTH
+            text = f"Not both: it is {store.roles[owner].plural} the article says this of. " if owner in ROLES else ""
+            reply = answers.claims_reply(store, owner, [claim], claim.topic)
+            return _turn(q, Reply(("No. " if owner in ROLES else "") + text + reply.text, reply.buttons, reply.sources))
+        topic = q.topics[0] if q.topics else "similarities"
+        return _turn(q, answers.with_lead(answers.answer(store, BOTH, topic), "Yes, in their own ways"))
+    own = [m for m in specific if role in m.claim.roles() and m.claim.owner != "comparison"]
+    others = [m for m in specific if m.claim.owner == _other(role)]
+    if own and (not others or own[0].score >= 0.6 * others[0].score):
+        claim = own[0].claim
+        return _turn(q, answers.claims_reply(store, role, [claim], claim.topic, lead=claim.yes_no), role, claim.topic)
+    if others:
+        claim = others[0].claim
+        mine = store.claims(role, claim.topic)[:1]
+        reply = answers.claims_reply(store, role, [*mine, claim], claim.topic)
+        text = answers.standalone(store, mine[0], role) if mine else ""
+        other_text = answers.standalone(store, claim, claim.owner)
+        body = f"Not usually. {text} That is more typical of {store.roles[claim.owner].plural}: {other_text[0].lower()}{other_text[1:]}"
+        return _turn(q, Reply(body, reply.buttons, reply.sources), role, claim.topic)
+    if q.topics and q.topics[0] != "overview" and not q.follow_up:
+        topic = q.topics[0]
+        if topic == "salary":
+            reply = answers.answer(store, role, "salary")
+            return _turn(q, answers.with_lead(reply, "Yes"), role, topic)
+        lead_claims = store.claims(role, topic)[:1] if role in ROLES else ()
+        if lead_claims:
+            claim = lead_claims[0]
+            return _turn(q, answers.claims_reply(store, role, [claim], topic, lead=claim.yes_no), role, topic)
+    reply = answers.answer(store, role, q.topics[0] if q.topics else "overview")
+    return _turn(
+        q,
+        Reply(
+            "The article doesn't say that in so many words. What it does say: " + reply.text,
+            reply.buttons,
+            reply.sources,
+        ),
+    )
+
+
+def profile(store: FactStore, q: Question) -> Turn | None:
+    """"Tell me everything about X": a short profile across topics."""
+    if q.reading.form != PROFILE or q.role is None:
+        return None
+    return _turn(q, answers.profile(store, q.role), q.role, "overview")
+
+
+def clarify(store: FactStore, q: Question) -> Turn | None:
+    """A question whose role matters but is not known: ask which role."""
+    if q.role is not None:
+        return None
+    topic = q.topics[0] if q.topics else "overview"
+    return Turn(answers.clarify(store, topic), None, topic, q.context.claims)
+
+
+def specific_claims(store: FactStore, q: Question) -> Turn | None:
+    """A precise question ("what departments do they work with?"): the claims it asks for."""
+    r = q.reading
+    if q.follow_up or len(q.topics) != 1 or q.role not in ROLES or r.form == DEFINITION:
+        return None
+    picked = [
+        m.claim
+        for m in r.claims
+        if m.specific and m.claim.topic == q.topics[0] and q.role in m.claim.roles() and m.claim.owner in ROLES
+    ]
+    if not picked or q.topics[0] in ("overview", "salary"):
+        return None
+    best = r.claims[0].score
+    chosen = [c for c, m in zip(picked, [m for m in r.claims if m.claim in picked]) if m.score >= 0.5 * best][:2]
+    if len(chosen) >= len(store.claims(q.role, q.topics[0])):
+        return None
+    return _turn(q, answers.claims_reply(store, q.role, chosen, q.topics[0]))
+
+
+def topics(store: FactStore, q: Question) -> Turn | None:
+    """The topic(s) asked, for the role: whole when one, a part each when several."""
+    assert q.role is not None
+    if len(q.topics) > 1:
+        return _turn(q, answers.parts_reply(store, q.role, q.topics), q.role, q.topics[-1])
+    topic = q.topics[0] if q.topics else "overview"
+    return _turn(q, answers.answer(store, q.role, topic), BOTH if topic in COMPARISON_TOPICS else q.role, topic)
+
+
+RULES: tuple[Rule, ...] = (
+    other_careers_only,
+    organisation,
+    uncovered,
+    nothing_recognised,
+    pay_follow_up,
+    which_role,
+    clarify,
+    yes_no,
+    profile,
+    specific_claims,
+    topics,
+)
+
+
+def decide(store: FactStore, question: Question) -> Turn:
+    for rule in RULES:
+        turn = rule(store, question)
+        if turn is not None:
+            return _with_other_careers(question, turn)
+    raise AssertionError("the last rule always answers")
+
+
+def _with_other_careers(q: Question, turn: Turn) -> Turn:
+    """Ours answered, another career also named: say that one is not covered."""
+    careers = q.reading.other_careers
+    if not careers or "I only cover" in turn.reply.text:
+        return turn
+    reply = answers.with_note(turn.reply, answers.not_our_careers(careers))
+    return Turn(reply, turn.role, turn.topic, turn.sources)
+
+
+def respond(store: FactStore, message: Message, context: Context = Context()) -> Turn:
+    """Decide the reply to a message, given what the conversation knows."""
+    context = _known(context, store)
+    reading = read(message, store, load_vocabulary())
+    return decide(store, resolve(reading, context))
+
+
+def cite(store: FactStore, context: Context) -> Reply:
+    """Where the last answer came from."""
+    return answers.cite(store, tuple(context.claims or ()))

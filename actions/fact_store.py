@@ -35,10 +35,34 @@ class FactStoreError(ValueError):
     """The fact file is missing or does not match the schema."""
 
 
+CLAIM_OWNERS: tuple[str, ...] = (*ROLES, "both", "comparison")
+# What a claim answers to a yes/no question it settles, unless it says otherwise.
+DEFAULT_YES_NO = "Yes"
+
+
 @dataclass(frozen=True)
 class Fact:
+    """What the assistant says on one role and topic: its claims, joined."""
+
     text: str
     paragraphs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One fact, in our own words, with the paragraph(s) it rests on."""
+
+    id: str
+    owner: str  # a role, "both" (true of each role) or "comparison"
+    topic: str
+    text: str
+    paragraphs: tuple[int, ...]
+    cues: tuple[str, ...]
+    yes_no: str = DEFAULT_YES_NO
+
+    def roles(self) -> tuple[str, ...]:
+        """The roles this claim is true of."""
+        return (self.owner,) if self.owner in ROLES else ROLES
 
 
 @dataclass(frozen=True)
@@ -130,7 +154,7 @@ class FactStore:
         sections: dict[int, str],
         roles: dict[str, Role],
         topic_labels: dict[str, str],
-        facts: dict[tuple[str, str], Fact],
+        claims: dict[tuple[str, str], tuple[Claim, ...]],
         organisations: tuple[Organisation, ...],
         salaries: dict[str, Salary],
         salary_depends_on: tuple[str, ...],
@@ -142,7 +166,8 @@ class FactStore:
         self.sections = sections
         self.roles = roles
         self.topic_labels = topic_labels
-        self._facts = facts
+        self._claims = claims
+        self._claims_by_id = {c.id: c for group in claims.values() for c in group}
         self.organisations = organisations
         self.salaries = salaries
         self.salary_depends_on = salary_depends_on
@@ -150,13 +175,23 @@ class FactStore:
         self.uncovered = uncovered
 
     # -- queries -----------------------------------------------------------
+    def claims(self, owner: str, topic: str) -> tuple[Claim, ...]:
+        """The claims of an owner (a role, `both` or `comparison`) on a topic, in answer order."""
+        return self._claims.get((owner, topic), ())
+
+    def claim(self, claim_id: str) -> Claim:
+        return self._claims_by_id[claim_id]
+
+    def all_claims(self) -> tuple[Claim, ...]:
+        return tuple(self._claims_by_id.values())
+
     def fact(self, role: str, topic: str) -> Fact:
-        """The fact about one role (`product_manager`/`production_manager`) on a topic."""
-        return self._facts[(role, topic)]
+        """The whole answer about one role (`product_manager`/`production_manager`) on a topic."""
+        return _joined(self._claims[(role, topic)])
 
     def compare(self, topic: str) -> Fact:
-        """The side-by-side fact on a topic (or `difference`/`similarities`)."""
-        return self._facts[("comparison", topic)]
+        """The side-by-side answer on a topic (or `difference`/`similarities`)."""
+        return _joined(self._claims[("comparison", topic)])
 
     def salary(self, role: str) -> Salary:
         return self.salaries[role]
@@ -182,12 +217,17 @@ class FactStore:
 
     def all_texts(self) -> list[tuple[str, str]]:
         """(key, text) for every piece of prose, for checks against the article."""
-        items = [(f"facts.{o}.{t}", f.text) for (o, t), f in self._facts.items()]
+        items = [(f"facts.{c.owner}.{c.topic}.{c.id}", c.text) for c in self.all_claims()]
         items += [(f"uncovered_topics.{u.key}.note", u.note) for u in self.uncovered if u.note]
         return items
 
     def role_label(self, role: str) -> str:
         return self.roles[role].label
+
+
+def _joined(claims: Sequence[Claim]) -> Fact:
+    paragraphs = sorted({p for c in claims for p in c.paragraphs})
+    return Fact(" ".join(c.text for c in claims), tuple(paragraphs))
 
 
 def load_fact_store(path: Path | None = None) -> FactStore:
@@ -250,27 +290,56 @@ def load_fact_store(path: Path | None = None) -> FactStore:
             raise check.fail(key, f"paragraph {number} is not listed under 'sections'")
         return number
 
-    facts: dict[tuple[str, str], Fact] = {}
+    claims: dict[tuple[str, str], tuple[Claim, ...]] = {}
+    seen_ids: set[str] = set()
     raw_facts = check.mapping(check.get(root, "facts", ""), "facts")
-    owners = {role: ROLE_TOPICS for role in ROLES}
+    owners: dict[str, tuple[str, ...]] = {role: ROLE_TOPICS for role in ROLES}
+    owners["both"] = COMPARISON_TOPICS
     owners["comparison"] = COMPARISON_TOPICS
+    required = {role: ROLE_TOPICS for role in ROLES}
+    required["comparison"] = COMPARISON_TOPICS
     check.only_keys(raw_facts, list(owners), "facts")
     for owner, topics in owners.items():
+        if owner not in required and owner not in raw_facts:
+            continue
         by_topic = check.mapping(check.get(raw_facts, owner, "facts"), f"facts.{owner}")
         check.only_keys(by_topic, topics, f"facts.{owner}")
         for topic in topics:
             key = f"facts.{owner}.{topic}"
-            entry = check.mapping(check.get(by_topic, topic, f"facts.{owner}"), key)
-            check.only_keys(entry, ["text", "paragraphs"], key)
-            raw_paragraphs = check.get(entry, "paragraphs", key)
-            if not isinstance(raw_paragraphs, list) or not raw_paragraphs:
-                raise check.fail(f"{key}.paragraphs", "expected a non-empty list of paragraph numbers")
-            facts[(owner, topic)] = Fact(
-                text=check.text(check.get(entry, "text", key), f"{key}.text"),
-                paragraphs=tuple(
-                    paragraph(p, f"{key}.paragraphs[{i}]") for i, p in enumerate(raw_paragraphs)
-                ),
-            )
+            if topic not in by_topic and topic not in required.get(owner, ()):
+                continue
+            raw_claims = check.get(by_topic, topic, f"facts.{owner}")
+            if not isinstance(raw_claims, list) or not raw_claims:
+                raise check.fail(key, "expected a non-empty list of claims")
+            group = []
+            for i, raw_claim in enumerate(raw_claims):
+                where = f"{key}[{i}]"
+                entry = check.mapping(raw_claim, where)
+                check.only_keys(entry, ["id", "text", "paragraphs", "cues", "yes_no"], where)
+                claim_id = check.text(check.get(entry, "id", where), f"{where}.id")
+                if claim_id in seen_ids:
+                    raise check.fail(f"{where}.id", f"claim id {claim_id!r} is used twice")
+                seen_ids.add(claim_id)
+                raw_paragraphs = check.get(entry, "paragraphs", where)
+                if not isinstance(raw_paragraphs, list) or not raw_paragraphs:
+                    raise check.fail(f"{where}.paragraphs", "expected a non-empty list of paragraph numbers")
+                yes_no = entry.get("yes_no")
+                group.append(
+                    Claim(
+                        id=claim_id,
+                        owner=owner,
+                        topic=topic,
+                        text=check.text(check.get(entry, "text", where), f"{where}.text"),
+                        paragraphs=tuple(
+                            paragraph(p, f"{where}.paragraphs[{j}]") for j, p in enumerate(raw_paragraphs)
+                        ),
+                        cues=tuple(
+                            c.lower() for c in check.text_list(check.get(entry, "cues", where), f"{where}.cues")
+                        ),
+                        yes_no=check.text(yes_no, f"{where}.yes_no") if yes_no is not None else DEFAULT_YES_NO,
+                    )
+                )
+            claims[(owner, topic)] = tuple(group)
 
     organisations: list[Organisation] = []
     raw_orgs = check.get(root, "organisations", "")
@@ -336,7 +405,7 @@ def load_fact_store(path: Path | None = None) -> FactStore:
         sections=sections,
         roles=roles,
         topic_labels=topic_labels,
-        facts=facts,
+        claims=claims,
         organisations=tuple(organisations),
         salaries=salaries,
         salary_depends_on=depends_on,

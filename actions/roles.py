@@ -2,11 +2,11 @@
 
 The NLU's CRF extracts the `role` entity and EntitySynonymMapper maps the
 variants it was trained on. This module is the second line: it maps the raw
-spans the CRF finds but has no synonym for ("prodcution mngr"), scans the
-text when the CRF found nothing, and spots other careers ("project manager")
-so they are never answered with a product/production fact. Telling "product" from "production"
-apart is the single most important decision the assistant makes, so it is
-plain, unit-tested code.
+spans the CRF finds but has no synonym for ("prodcution mngr") and finds role
+names, with their place in the text, when the CRF found nothing. Other
+careers ("product owner") are data (data/other_careers.yml), read by
+actions/reading.py. Telling "product" from "production" apart is the single
+most important decision the assistant makes, so it is plain, unit-tested code.
 """
 
 from __future__ import annotations
@@ -19,37 +19,21 @@ PRODUCT = "product_manager"
 PRODUCTION = "production_manager"
 BOTH = "both"
 
-# Words that, next to "manager", are another career, not one of ours.
-OTHER_MANAGER_WORDS = frozenset(
-    """project program programme operations operation marketing sales account accounts
-    general office hr human resources it engineering construction restaurant store retail
-    hotel bank branch brand category finance financial supply chain logistics warehouse
-    quality plant factory site facility facilities shift line purchasing procurement
-    inventory event events content community social media data risk compliance case
-    property portfolio fund investment asset release delivery development
-    business team regional district area service services customer support success
-    security network""".split()
-)
-
-# Careers other than ours that people ask about (lower case, whole words).
-OTHER_CAREERS = frozenset(
-    """nurse nurses doctor doctors physician teacher teachers lawyer lawyers attorney
-    accountant accountants chef chefs cook pilot pilots plumber plumbers electrician
-    electricians engineer engineers developer developers programmer programmers designer
-    designers architect architects dentist dentists pharmacist pharmacists scientist
-    scientists analyst analysts consultant consultants firefighter police officer
-    soldier mechanic mechanics carpenter carpenters barista cashier waiter waitress
-    driver drivers therapist psychologist journalist writer writers artist actor actors
-    musician farmer veterinarian vet secretary receptionist clerk banker
-    recruiter librarian professor tutor paramedic surgeon surgeons welder machinist
-    technician technicians salesperson salesman realtor ceo cto cfo coo founder
-    scrum owner""".split()
-)
-
 # Canonical forms of the tokens that make up a role name.
 _PRODUCT_WORDS = ("product", "products")
 _PRODUCTION_WORDS = ("production", "productions", "prod", "producton", "prodution")
-_MANAGER_WORDS = ("manager", "managers", "mgr", "mgrs", "management", "mngr", "manger", "mangers")
+_MANAGER_WORDS = (
+    "manager",
+    "managers",
+    "mgr",
+    "mgrs",
+    "management",
+    "mngr",
+    "mngrs",
+    "manger",
+    "mangers",
+    "mgmt",
+)
 _ABBREVIATIONS = {"pm": PRODUCT, "pms": PRODUCT, "pm's": PRODUCT}
 _BOTH_PHRASES = ("both", "the two", "each", "each of them", "either", "both roles", "compare")
 _COMPARISON_CUES = re.compile(
@@ -137,51 +121,48 @@ def normalize_role(value: str | None) -> str | None:
     return None
 
 
-def roles_in_text(text: str) -> list[str]:
-    """Roles named in free text, in order of first mention, without duplicates.
+def role_mentions(text: str) -> list[tuple[str, int, int]]:
+    """(role, start, end) for every role named in free text, in order.
 
-    A product/production word counts when a manager word follows it, or when it
-    stands alone as the only role-like word ("and production?"). "PM" counts
-    on its own.
+    A product/production word counts when a manager word follows it (the span
+    covers both), or when it stands alone as the only role-like word of a
+    short message ("and production?"). "PM" counts on its own.
     """
-    words = _WORD.findall(text.lower())
-    found: list[str] = []
-
-    def add(role: str) -> None:
-        if role not in found:
-            found.append(role)
-
-    loose: list[str] = []
-    for i, word in enumerate(words):
+    tokens = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text.lower())]
+    found: list[tuple[str, int, int]] = []
+    loose: list[tuple[str, int, int]] = []
+    for i, (word, start, end) in enumerate(tokens):
         if word in _ABBREVIATIONS:
-            add(_ABBREVIATIONS[word])
+            found.append((_ABBREVIATIONS[word], start, end))
             continue
         kind = classify_word(word)
         if kind is None:
             continue
-        following = words[i + 1] if i + 1 < len(words) else ""
+        following = tokens[i + 1][0] if i + 1 < len(tokens) else ""
         role = PRODUCT if kind == "product" else PRODUCTION
-        if _is_manager_word(following) or (following in ("and", "or", "vs", "versus", "&")):
-            add(role)
+        if _is_manager_word(following):
+            found.append((role, start, tokens[i + 1][2]))
+        elif following in ("and", "or", "vs", "versus", "&"):
+            found.append((role, start, end))
         else:
-            loose.append(role)
-    if not found and len(set(loose)) == 1 and len(words) <= 6:
-        # A short follow-up like "and production?" names the role without "manager".
-        add(loose[0])
+            loose.append((role, start, end))
+    if not found and loose and len(tokens) <= 8:
+        # A short follow-up like "and production?" names the role without
+        # "manager"; "not production, product: ..." names two, one excluded.
+        if len({r for r, _, _ in loose}) == 1:
+            found.append(loose[0])
+        else:
+            found.extend(loose)
     return found
 
 
-def other_career_in_text(text: str) -> str | None:
-    """A career other than ours named in the text ("project manager", "nurse"), if any."""
-    words = _WORD.findall(text.lower())
-    for i, word in enumerate(words):
-        if _is_manager_word(word) and i > 0:
-            before = words[i - 1]
-            if classify_word(before) is None and before in OTHER_MANAGER_WORDS:
-                return f"{before} {word}"
-        if word in OTHER_CAREERS:
-            return word
-    return None
+def roles_in_text(text: str) -> list[str]:
+    """Roles named in free text, in order of first mention, without duplicates."""
+    found: list[str] = []
+    for role, _, _ in role_mentions(text):
+        if role not in found:
+            found.append(role)
+    return found
 
 
 def wants_comparison(text: str) -> bool:

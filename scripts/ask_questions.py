@@ -3,10 +3,15 @@
 Usage:
   python scripts/ask_questions.py [BASE_URL]     # a running assistant, default http://localhost:5005
   python scripts/ask_questions.py --start        # start its own action + Rasa server on loopback
+  python scripts/ask_questions.py --set challenge --report results/e2e/challenge.md
 
-Each item is a fresh conversation (its own sender id); the last reply is
-checked against the item's expected and forbidden substrings. Prints % right
-overall and per category, and every failure with the question and answer.
+--set picks the file: questions (tests/e2e/questions.yml, the default),
+challenge (tests/e2e/challenge.yml) or a path. Each item is a fresh
+conversation (its own sender id); the last reply is checked against the
+item's expected and forbidden substrings (and, for challenge items, how it
+starts). Prints % right overall, per category (or class) and for single
+questions vs dialogues, and every failure with the question and answer;
+--report also writes that to a file, --json the outcomes.
 Exit code 0 unless --min-rate is given and not met (or the servers fail).
 """
 
@@ -21,11 +26,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.question_set import QUESTIONS, Summary, ask_all, load_items, report  # noqa: E402
+from tests.e2e.question_set import (  # noqa: E402
+    QUESTIONS,
+    SETS,
+    Summary,
+    as_json,
+    ask_all,
+    load_items,
+    report,
+    resolve_set,
+)
 
 
 def _run(args: argparse.Namespace) -> Summary:
-    items = load_items(Path(args.questions))
+    items = load_items(resolve_set(args.set) if args.set else Path(args.questions))
     limits = {"workers": args.workers, "timeout": args.timeout, "budget": args.budget}
     if not args.start:
         return ask_all(args.base_url, items, **limits)
@@ -49,35 +63,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("base_url", nargs="?", default="http://localhost:5005")
     parser.add_argument("--start", action="store_true", help="start an action and Rasa server on loopback")
-    parser.add_argument("--questions", default=str(QUESTIONS))
+    parser.add_argument(
+        "--set",
+        metavar="|".join(SETS) + "|PATH",
+        help="the question file: a set's name or a path (default: --questions)",
+    )
+    parser.add_argument("--questions", default=str(QUESTIONS), help="a question file (default questions.yml)")
     parser.add_argument("--workers", type=int, default=2, help="conversations at a time (default 2)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
     parser.add_argument("--budget", type=float, default=600.0, help="seconds for the whole set (default 600)")
     parser.add_argument("--json", help="also write the outcomes to this JSON file")
+    parser.add_argument("--report", help="also write the printed report (per category or class) to this file")
     parser.add_argument("--min-rate", type=float, help="exit 1 when the share right is below this (0-1)")
     args = parser.parse_args(argv)
 
     summary = _run(args)
-    print(report(summary))
+    text = report(summary)
+    print(text)
+    if args.report:
+        Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.report).write_text(text + "\n", encoding="utf-8")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "right": summary.right,
-            "total": summary.total,
-            "rate": summary.rate,
-            "by_category": {c: {"right": r, "total": t} for c, (r, t) in summary.by_category().items()},
-            "failures": [
-                {
-                    "number": o.item.number,
-                    "category": o.item.category,
-                    "turns": list(o.item.turns),
-                    "answer": o.answer,
-                    "problems": o.problems,
-                }
-                for o in summary.failures()
-            ],
-        }
-        Path(args.json).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        Path(args.json).write_text(json.dumps(as_json(summary), indent=2) + "\n", encoding="utf-8")
     if args.min_rate is not None and summary.rate < args.min_rate:
         print(f"below the minimum: {summary.rate:.3f} < {args.min_rate:.3f}", file=sys.stderr)
         return 1

@@ -1,4 +1,10 @@
-"""The end-to-end question set (tests/e2e/questions.yml): load, check, ask, score.
+"""The end-to-end question sets (tests/e2e/questions.yml, challenge.yml): load, check, ask, score.
+
+Two item formats share one loader: questions.yml's items have a `category`
+(CATEGORIES); challenge.yml's have a `class` (CLASSES) and may give
+`starts_with`, strings one of which the checked reply must start with.
+Reports give the share right per category or class, and for single
+questions (one turn) and dialogues (2-4 turns) apart.
 
 Used by scripts/ask_questions.py (a report against any running assistant),
 tests/e2e/test_question_set.py (a threshold against the test stack) and
@@ -9,7 +15,6 @@ timeout, and the whole run has a time budget.
 from __future__ import annotations
 
 import json
-import re
 import time
 import urllib.error
 import urllib.request
@@ -22,10 +27,34 @@ from typing import Any
 
 import yaml
 
+from tests.evaluation_overlap import nlu_file_examples, normalize, twins
+
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "tests" / "e2e" / "questions.yml"
+CHALLENGE = ROOT / "tests" / "e2e" / "challenge.yml"
+SETS = {"questions": QUESTIONS, "challenge": CHALLENGE}
 NLU_FILES = (ROOT / "data" / "nlu.yml", ROOT / "tests" / "nlu_holdout.yml")
 CATEGORIES = ("fact", "comparison", "uncovered", "out_of_scope", "multi_turn", "small_talk")
+CLASSES = (
+    "self_description",
+    "compound",
+    "described_role",
+    "yes_no",
+    "who_which",
+    "organisation",
+    "negation",
+    "vocabulary",
+    "near_career",
+    "profile",
+    "specific_fact",
+    "uncovered",
+    "fact",
+    "comparison",
+    "out_of_scope",
+    "small_talk",
+    "follow_up",
+)
+SINGLE, DIALOGUE = "single question", "dialogue"
 
 # A turn is a message, or {"click": TITLE}: press that button of the previous reply.
 Turn = str | dict[str, str]
@@ -34,11 +63,20 @@ Turn = str | dict[str, str]
 @dataclass(frozen=True)
 class Item:
     number: int
+    # The item's category (questions.yml) or class (challenge.yml).
     category: str
     turns: tuple[Turn, ...]
     expect: tuple[str, ...] = ()
     expect_any: tuple[str, ...] = ()
     forbid: tuple[str, ...] = ()
+    starts_with: tuple[str, ...] = ()
+    # Which key named the category: "category" (questions.yml) or "class" (challenge.yml).
+    scheme: str = "category"
+
+    @property
+    def length(self) -> str:
+        """SINGLE for a one-turn item, DIALOGUE for 2-4 turns."""
+        return SINGLE if len(self.turns) == 1 else DIALOGUE
 
     def label(self) -> str:
         shown = [t if isinstance(t, str) else f"[click {t['click']}]" for t in self.turns]
@@ -77,9 +115,26 @@ class Summary:
         return self.right / max(1, self.total)
 
     def by_category(self) -> dict[str, tuple[int, int]]:
+        """(right, total) per category or class, in the order they are declared."""
         totals: Counter[str] = Counter(o.item.category for o in self.outcomes)
         rights: Counter[str] = Counter(o.item.category for o in self.outcomes if o.ok)
-        return {c: (rights[c], totals[c]) for c in CATEGORIES if totals[c]}
+        declared = (*CLASSES, *CATEGORIES) if self.grouping == "class" else (*CATEGORIES, *CLASSES)
+        order = list(dict.fromkeys((*declared, *sorted(totals))))
+        return {c: (rights[c], totals[c]) for c in order if totals[c]}
+
+    by_class = by_category
+
+    def by_length(self) -> dict[str, tuple[int, int]]:
+        """(right, total) for single questions and for dialogues."""
+        totals: Counter[str] = Counter(o.item.length for o in self.outcomes)
+        rights: Counter[str] = Counter(o.item.length for o in self.outcomes if o.ok)
+        return {k: (rights[k], totals[k]) for k in (SINGLE, DIALOGUE) if totals[k]}
+
+    @property
+    def grouping(self) -> str:
+        """`class` when every item is a challenge.yml item, else `category`."""
+        classes_only = bool(self.outcomes) and all(o.item.scheme == "class" for o in self.outcomes)
+        return "class" if classes_only else "category"
 
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.ok]
@@ -89,8 +144,16 @@ class QuestionSetError(ValueError):
     pass
 
 
+def resolve_set(name_or_path: str | Path) -> Path:
+    """A question file: "questions", "challenge" (SETS), or a path."""
+    return SETS.get(str(name_or_path), Path(name_or_path))
+
+
+_LISTS = ("expect", "expect_any", "forbid", "starts_with")
+
+
 def load_items(path: Path = QUESTIONS) -> list[Item]:
-    """The items of a question file, checked for shape."""
+    """The items of a question file (either format), checked for shape."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     raw_items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(raw_items, list) or not raw_items:
@@ -100,12 +163,20 @@ def load_items(path: Path = QUESTIONS) -> list[Item]:
         where = f"{path}: item {number}"
         if not isinstance(raw, dict):
             raise QuestionSetError(f"{where}: not a mapping")
-        unknown = set(raw) - {"category", "turns", "expect", "expect_any", "forbid"}
+        unknown = set(raw) - {"category", "class", "turns", *_LISTS}
         if unknown:
             raise QuestionSetError(f"{where}: unknown keys {sorted(unknown)}")
-        category = raw.get("category")
-        if category not in CATEGORIES:
-            raise QuestionSetError(f"{where}: category {category!r} is not one of {CATEGORIES}")
+        if ("category" in raw) == ("class" in raw):
+            raise QuestionSetError(f"{where}: give a `category` or a `class` (not both)")
+        scheme = "class" if "class" in raw else "category"
+        if scheme == "class":
+            category = raw["class"]
+            if category not in CLASSES:
+                raise QuestionSetError(f"{where}: class {category!r} is not one of {CLASSES}")
+        else:
+            category = raw["category"]
+            if category not in CATEGORIES:
+                raise QuestionSetError(f"{where}: category {category!r} is not one of {CATEGORIES}")
         turns = raw.get("turns")
         if not isinstance(turns, list) or not 1 <= len(turns) <= 4:
             raise QuestionSetError(f"{where}: `turns` must list 1 to 4 turns")
@@ -116,65 +187,42 @@ def load_items(path: Path = QUESTIONS) -> list[Item]:
         if not isinstance(turns[0], str):
             raise QuestionSetError(f"{where}: the first turn must be a message")
         lists = {}
-        for key in ("expect", "expect_any", "forbid"):
+        for key in _LISTS:
             value = raw.get(key, [])
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise QuestionSetError(f"{where}: `{key}` must be a list of strings")
             lists[key] = tuple(value)
-        if not lists["expect"] and not lists["expect_any"]:
-            raise QuestionSetError(f"{where}: give `expect` or `expect_any`")
+        if not (lists["expect"] or lists["expect_any"] or lists["starts_with"]):
+            raise QuestionSetError(f"{where}: give `expect`, `expect_any` or `starts_with`")
         items.append(
-            Item(number, category, tuple(turns), lists["expect"], lists["expect_any"], lists["forbid"])
+            Item(
+                number,
+                category,
+                tuple(turns),
+                lists["expect"],
+                lists["expect_any"],
+                lists["forbid"],
+                lists["starts_with"],
+                scheme,
+            )
         )
     return items
 
 
 # --------------------------------------------------------------------- overlap
-
-
-_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
-_WORDS = re.compile(r"[a-z0-9$']+")
-
-
-def normalize(text: str) -> str:
-    return " ".join(_WORDS.findall(_ANNOTATION.sub(r"\1", text).lower().replace("\u2019", "'")))
+# The logic lives in tests/evaluation_overlap.py (token edit distance, typos
+# counted as no edit); these wrappers keep this module's old names working.
 
 
 def nlu_examples(paths: tuple[Path, ...] = NLU_FILES) -> set[str]:
-    """Every training and held-out example, normalized."""
-    examples: set[str] = set()
-    for path in paths:
-        if not path.exists():
-            continue
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    examples.add(normalize(line[2:]))
-    return examples
+    """Every training and held-out intent example, normalized."""
+    return {normalize(e) for path in paths if path.exists() for e in nlu_file_examples(path)}
 
 
-def _jaccard(a: str, b: str) -> float:
-    sa, sb = set(a.split()), set(b.split())
-    return len(sa & sb) / max(1, len(sa | sb))
-
-
-def overlaps(items: list[Item], examples: set[str], near: float = 0.8) -> list[tuple[str, str]]:
-    """(question, NLU example) pairs that are the same or nearly the same words."""
-    found = []
-    for item in items:
-        for message in item.messages():
-            if message.startswith("/"):
-                continue
-            text = normalize(message)
-            if text in examples:
-                found.append((message, text))
-                continue
-            if len(text.split()) >= 4:
-                match = next((e for e in examples if _jaccard(text, e) >= near), None)
-                if match:
-                    found.append((message, match))
-    return found
+def overlaps(items: list[Item], examples: set[str] | list[str]) -> list[tuple[str, str]]:
+    """(question, NLU example) pairs where the question is a twin of the example."""
+    messages = [m for item in items for m in item.messages() if not m.startswith("/")]
+    return [(t.candidate, t.example) for t in twins(messages, examples)]
 
 
 # --------------------------------------------------------------------- asking
@@ -205,7 +253,10 @@ def _contains(text: str, needle: str) -> bool:
 
 
 def check(item: Item, answer: str) -> list[str]:
-    problems = [f"missing {e!r}" for e in item.expect if not _contains(answer, e)]
+    problems = []
+    if item.starts_with and not any(answer.strip().startswith(s) for s in item.starts_with):
+        problems.append(f"does not start with any of {list(item.starts_with)!r}")
+    problems += [f"missing {e!r}" for e in item.expect if not _contains(answer, e)]
     if item.expect_any and not any(_contains(answer, e) for e in item.expect_any):
         problems.append(f"missing any of {list(item.expect_any)!r}")
     problems += [f"has forbidden {f!r}" for f in item.forbid if _contains(answer, f)]
@@ -263,16 +314,19 @@ def ask_all(
     return Summary(outcomes)
 
 
-def report(summary: Summary, show_failures: bool = True) -> str:
-    lines = [
-        f"question set: {summary.right}/{summary.total} right ({100 * summary.rate:.1f}%)",
-        "",
-        "| category | right | of | % |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    for category, (right, total) in summary.by_category().items():
-        lines.append(f"| {category} | {right} | {total} | {100 * right / total:.0f}% |")
+def _table(heading: str, rows: dict[str, tuple[int, int]], summary: Summary) -> list[str]:
+    lines = [f"| {heading} | right | of | % |", "| --- | ---: | ---: | ---: |"]
+    for name, (right, total) in rows.items():
+        lines.append(f"| {name} | {right} | {total} | {100 * right / total:.0f}% |")
     lines.append(f"| **all** | {summary.right} | {summary.total} | {100 * summary.rate:.1f}% |")
+    return lines
+
+
+def report(summary: Summary, show_failures: bool = True) -> str:
+    """% right overall, per category (or class), for single questions vs dialogues; failures."""
+    lines = [f"question set: {summary.right}/{summary.total} right ({100 * summary.rate:.1f}%)", ""]
+    lines += _table(summary.grouping, summary.by_category(), summary)
+    lines += ["", *_table("turns", summary.by_length(), summary)]
     if show_failures:
         failures = summary.failures()
         lines += ["", f"failures ({len(failures)}):"]
@@ -282,3 +336,25 @@ def report(summary: Summary, show_failures: bool = True) -> str:
             lines.append(f"    answer: {answer}")
             lines.append(f"    why: {'; '.join(outcome.problems)}")
     return "\n".join(lines)
+
+
+def as_json(summary: Summary) -> dict[str, Any]:
+    """The outcomes for a JSON file: totals, per category (or class), per length, failures."""
+    return {
+        "right": summary.right,
+        "total": summary.total,
+        "rate": summary.rate,
+        "grouping": summary.grouping,
+        "by_category": {c: {"right": r, "total": t} for c, (r, t) in summary.by_category().items()},
+        "by_length": {k: {"right": r, "total": t} for k, (r, t) in summary.by_length().items()},
+        "failures": [
+            {
+                "number": o.item.number,
+                "category": o.item.category,
+                "turns": list(o.item.turns),
+                "answer": o.answer,
+                "problems": o.problems,
+            }
+            for o in summary.failures()
+        ],
+    }

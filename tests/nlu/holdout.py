@@ -15,6 +15,20 @@ from actions.roles import BOTH, PRODUCT, PRODUCTION, normalize_role, resolve_rol
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+# The intents the held-out file is labelled with. ask_question is every question
+# about the two careers (what the old ask_overview ... ask_uncovered_topic and
+# inform_role intents were); which topic and role it asks about is not the intent's job.
+QUESTION_INTENT = "ask_question"
+INTENTS = (
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "ask_capabilities",
+    "ask_source",
+    "out_of_scope",
+    QUESTION_INTENT,
+)
 
 
 @dataclass
@@ -29,12 +43,18 @@ class Score:
     confusions: Counter = field(default_factory=Counter)
     role_mixups: list[tuple[str, str, str]] = field(default_factory=list)
     intent_errors: list[tuple[str, str, str, float]] = field(default_factory=list)
+    intent_totals: Counter = field(default_factory=Counter)
+    intent_rights: Counter = field(default_factory=Counter)
     # (text, expected intent, Rasa's parse result) for every example.
     parsed: list[tuple[str, str, dict]] = field(default_factory=list)
 
     @property
     def intent_accuracy(self) -> float:
         return self.intent_right / self.total
+
+    def intent_recall(self) -> dict[str, float]:
+        """Share of each expected intent's examples predicted as that intent."""
+        return {i: self.intent_rights[i] / n for i, n in sorted(self.intent_totals.items())}
 
     @property
     def entity_f1(self) -> float:
@@ -76,8 +96,10 @@ def score_model(model: Path, holdout: Path = HOLDOUT) -> Score:
         predicted_intent = parsed["intent"]["name"]
         score.total += 1
         score.parsed.append((text, expected_intent, parsed))
+        score.intent_totals[expected_intent] += 1
         if predicted_intent == expected_intent:
             score.intent_right += 1
+            score.intent_rights[expected_intent] += 1
         else:
             score.confusions[(expected_intent, predicted_intent)] += 1
             score.intent_errors.append(
@@ -115,6 +137,8 @@ def report(score: Score) -> str:
     lines = [
         f"examples: {score.total}",
         f"intent accuracy: {score.intent_accuracy:.3f}",
+        "intent recall: "
+        + ", ".join(f"{i} {r:.2f} of {score.intent_totals[i]}" for i, r in score.intent_recall().items()),
         f"role entity F1 (CRF + synonyms): {score.entity_f1:.3f}",
         f"role resolved right (entities + text): {score.role_accuracy:.3f} of {score.role_total}",
         f"product/production mix-ups: {len(score.role_mixups)}",

@@ -7,16 +7,21 @@ regression fails while seed-level noise does not.
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from actions import conversation
 from actions.fact_store import load_fact_store
+from actions.reading import Context, Message
 from actions.roles import PRODUCT
-from tests.nlu.holdout import Score, report, score_model
+from tests.nlu.holdout import HOLDOUT, INTENTS, QUESTION_INTENT, Score, report, score_model
 from tests.stack import MODEL
 
 MIN_INTENT_ACCURACY = 0.88
 MIN_ROLE_ENTITY_F1 = 0.95
 MIN_ROLE_RESOLVED = 0.98
+# No per-intent floors yet (there were none for the old intents either); the
+# report prints each intent's recall, to set them from measurement.
+MIN_INTENT_RECALL: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +33,22 @@ def score() -> Score:
     return result
 
 
+def test_the_held_out_file_is_labelled_with_the_current_intents() -> None:
+    """Every intent of the new set has examples, and no old intent name is left."""
+    blocks = yaml.safe_load(HOLDOUT.read_text(encoding="utf-8"))["nlu"]
+    labelled = {b["intent"] for b in blocks if "intent" in b}
+    assert labelled == set(INTENTS)
+    assert set(MIN_INTENT_RECALL) <= set(INTENTS)
+
+
 def test_intent_accuracy(score: Score) -> None:
     assert score.intent_accuracy >= MIN_INTENT_ACCURACY, report(score)
+
+
+def test_intent_recall(score: Score) -> None:
+    recall = score.intent_recall()
+    low = {i: recall.get(i, 0.0) for i, floor in MIN_INTENT_RECALL.items() if recall.get(i, 0.0) < floor}
+    assert not low, report(score)
 
 
 def test_role_entity_f1(score: Score) -> None:
@@ -42,22 +61,20 @@ def test_product_and_production_are_never_mixed_up(score: Score) -> None:
 
 
 def test_out_of_scope_questions_never_get_a_role_fact(score: Score) -> None:
-    """What the assistant would say, not just the intent: no product/production fact."""
+    """What the assistant would say, not just the intent: no product/production fact.
+
+    Asked as the follow-up of a product manager pay question, the worst place
+    for a figure to leak into.
+    """
     store = load_fact_store()
+    context = Context(role=PRODUCT, topic="salary")
     for text, expected, parsed in score.parsed:
         if expected != "out_of_scope":
             continue
         intent = parsed["intent"]
-        entities = [e["value"] for e in parsed.get("entities") or [] if e["entity"] == "role"]
-        if intent["name"] == "out_of_scope":
-            reply = conversation.redirect(text).reply
-        elif intent["name"] == "nlu_fallback":
-            reply = conversation.respond_to_fallback(store, text, entities, PRODUCT, "salary").reply
-        elif intent["name"] in conversation.INTENT_TOPICS or intent["name"] == "inform_role":
-            reply = conversation.respond(
-                store, intent["name"], text, entities, PRODUCT, "salary", intent["confidence"]
-            ).reply
-        else:
+        if intent["name"] not in ("out_of_scope", "nlu_fallback", QUESTION_INTENT):
             continue  # small talk: answered by a fixed response
+        message = Message(text, intent["name"], intent["confidence"], tuple(parsed.get("entities") or ()))
+        reply = conversation.respond(store, message, context).reply
         assert "$" not in reply.text, (text, intent, reply.text)
         assert store.fact(PRODUCT, "overview").text not in reply.text
