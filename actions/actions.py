@@ -35,7 +35,10 @@ def _end_of_turn() -> dict[str, Any]:
 
 
 def _send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
+    if reply.response:
+        dispatcher.utter_message(response=reply.response)
+    else:
+        dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
 
 
 def _message(tracker: Tracker) -> Message:
@@ -60,7 +63,7 @@ def _context(tracker: Tracker) -> Context:
 
 
 class ActionAnswerQuestion(Action):
-    """Answers whatever the message asks about the two careers, or redirects."""
+    """Every message: read once, decided by conversation.RULES (small talk and citations included)."""
 
     def name(self) -> str:
         return "action_answer_question"
@@ -71,19 +74,6 @@ class ActionAnswerQuestion(Action):
         turn = conversation.respond(FACTS, _message(tracker), _context(tracker))
         _send(dispatcher, turn.reply)
         return _slot_changes(tracker, turn)
-
-
-class ActionCiteSource(Action):
-    """Says where the last answer came from."""
-
-    def name(self) -> str:
-        return "action_cite_source"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        _send(dispatcher, conversation.cite(FACTS, _context(tracker)))
-        return [_end_of_turn()]
 
 
 def _slot_changes(tracker: Tracker, turn: conversation.Turn) -> list[dict[str, Any]]:

@@ -50,8 +50,10 @@ class Button:
 class Reply:
     text: str
     buttons: tuple[Button, ...] = field(default_factory=tuple)
-    # What the text rests on: claim ids, and SALARY_SOURCES keys for figures.
+    # What the text rests on: claim ids, "salary:<role>" and "organisation:<key>".
     sources: tuple[str, ...] = ()
+    # A response of the domain (utter_greet) to send instead of `text`.
+    response: str | None = None
 
     def button_dicts(self) -> list[dict[str, str]]:
         return [b.as_dict() for b in self.buttons]
@@ -198,10 +200,7 @@ def cite(store: FactStore, sources: tuple[str, ...]) -> Reply:
 def not_covered(store: FactStore, uncovered: UncoveredTopic | None, role: str | None) -> Reply:
     """An honest 'the article does not say' for topics outside the fact store."""
     what = uncovered.label if uncovered else "that"
-    text = (
-        f"The article I draw on doesn't say anything about {what} for "
-        f"{_role_phrase(store, role)}, so I won't guess."
-    )
+    text = f"The article doesn't say anything about {what} for {_role_phrase(store, role)}, so I won't guess."
     if uncovered and uncovered.note:
         text += f" {uncovered.note}"
     text += " I can tell you about their duties, skills, education, certifications, work environment or pay."

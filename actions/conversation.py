@@ -72,6 +72,13 @@ def _known(context: Context, store: FactStore) -> Context:
     )
 
 
+_REFERENCES = frozenset({"that", "this", "it", "those", "these", "them"})
+
+
+def store_topics_for_roles() -> tuple[str, ...]:
+    return answers.TOPIC_ORDER
+
+
 def resolve(reading: Reading, context: Context) -> Question:
     """The role and topics the message is about, the context filling what it leaves out."""
     named = list(reading.roles)
@@ -93,9 +100,13 @@ def resolve(reading: Reading, context: Context) -> Question:
 
     topics = list(reading.topics)
     if not topics and reading.claims:
-        best = reading.claims[0]
-        if best.specific:
-            topics = [best.claim.topic]
+        fitting = [
+            m
+            for m in reading.claims
+            if m.specific and (role in (None, BOTH) or role in m.claim.roles()) and m.claim.owner != "comparison"
+        ]
+        if fitting:
+            topics = [fitting[0].claim.topic]
     if not topics and (reading.period or reading.pay_factors) and context.topic == "salary":
         topics = ["salary"]
     if not topics and reading.period:
@@ -107,13 +118,26 @@ def resolve(reading: Reading, context: Context) -> Question:
             follow_up = True
         elif role is not None:
             topics = ["overview"]
+    if (
+        topics
+        and all(t in COMPARISON_TOPICS for t in topics)
+        and context.topic in store_topics_for_roles()
+        and (reading.words & _REFERENCES or reading.other_role or len(reading.roles) == 1)
+    ):
+        # "how does that compare with the other one?": the same topic, both roles.
+        topics = [context.topic]
+        role = BOTH
+    if topics and any(t in COMPARISON_TOPICS for t in topics) and len(reading.roles) == 1 and reading.other_careers:
+        # "a product owner compared to a product manager": ours only.
+        topics = [t for t in topics if t not in COMPARISON_TOPICS] or ["overview"]
+        return Question(reading, context, reading.roles[0], tuple(topics), False)
     if any(t in COMPARISON_TOPICS for t in topics):
         # "the difference in pay" is a pay comparison, not the roles as wholes.
         specific = [t for t in topics if t not in COMPARISON_TOPICS and t != "overview"]
         topics = specific or [t for t in topics if t in COMPARISON_TOPICS][:1]
         role = BOTH
-    if reading.form == WHICH_ROLE:
-        role = BOTH if role is None else role
+    if reading.form == WHICH_ROLE and role is None:
+        role = BOTH
     return Question(reading, context, role, tuple(dict.fromkeys(topics)), follow_up)
 
 
@@ -128,6 +152,36 @@ def _turn(q: Question, reply: Reply, role: str | None = None, topic: str | None 
     role = role if role is not None else q.role
     topic = topic if topic is not None else (q.topics[0] if q.topics else q.context.topic)
     return Turn(reply, role if role in _KNOWN_ROLES else q.context.role, topic, reply.sources)
+
+
+SMALL_TALK = {
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thank": "utter_thank",
+    "bot_challenge": "utter_iamabot",
+    "ask_capabilities": "utter_capabilities",
+}
+CITE_INTENT = "ask_source"
+
+
+def small_talk(store: FactStore, q: Question) -> Turn | None:
+    """Hello, thanks, bye, "are you a bot": the domain's response, unless a question rides along."""
+    r = q.reading
+    if r.intent not in SMALL_TALK or r.content:
+        return None
+    reply = Reply("", response=SMALL_TALK[r.intent])
+    return Turn(reply, q.context.role, q.context.topic, q.context.claims)
+
+
+def cite(store: FactStore, q: Question) -> Turn | None:
+    """"Where does that come from?": the paragraphs behind the last answer."""
+    r = q.reading
+    if r.intent != CITE_INTENT or r.uncovered or r.other_careers or r.organisations:
+        return None
+    sources = q.context.claims
+    if r.topics and q.role is not None and not q.follow_up:
+        sources = answers.answer(store, q.role, q.topics[0]).sources
+    return Turn(answers.cite(store, sources), q.context.role, q.context.topic, q.context.claims)
 
 
 def other_careers_only(store: FactStore, q: Question) -> Turn | None:
@@ -145,8 +199,22 @@ def organisation(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if not r.organisations:
         return None
-    reply = answers.organisation_reply(store, r.organisations, r.form == YES_NO, r.organisation_mentions)
-    role = next(o.role for o in store.organisations if o.key == r.organisations[0])
+    keys = list(r.organisations)
+    mentions = r.organisation_mentions
+    earlier = [s.split(":", 1)[1] for s in q.context.claims if s.startswith("organisation:")]
+    if r.same and mentions == 1 and earlier:
+        # "is that the same as APICS?" after an answer about PICS.
+        keys, mentions = [earlier[0], *keys], 2
+    role = next(o.role for o in store.organisations if o.key == keys[0])
+    reply = answers.organisation_reply(store, keys, r.form == YES_NO and r.same, mentions)
+    if r.form == WHICH_ROLE:
+        reply = answers.with_lead(reply, store.roles[role].plural.capitalize())
+    elif r.form == YES_NO and not r.same and len(r.roles) == 1:
+        # "is there an APICS cert for production managers?": yes/no, then the role's bodies.
+        asked = r.roles[0]
+        bodies = answers.claims_reply(store, asked, store.claims(asked, "certifications")[:1], "certifications")
+        lead = "Yes" if asked == role else "No"
+        return _turn(q, answers.with_lead(bodies, lead), asked, "certifications")
     return _turn(q, reply, role, "certifications")
 
 
@@ -158,8 +226,6 @@ def uncovered(store: FactStore, q: Question) -> Turn | None:
     topic = next(u for u in store.uncovered if u.key == r.uncovered)
     role = q.role if q.role in _KNOWN_ROLES else None
     reply = answers.not_covered(store, topic, role)
-    if r.form == YES_NO:
-        reply = Reply("The article doesn't say. " + reply.text, reply.buttons)
     return Turn(reply, role or q.context.role, q.context.topic, q.context.claims)
 
 
@@ -168,10 +234,10 @@ def nothing_recognised(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if r.content or (q.follow_up and q.role and _short(r)):
         return None
-    if r.intent == OUT_OF_SCOPE_INTENT or (r.intent not in (None, "nlu_fallback") and r.form != "wh"):
-        reply = answers.out_of_scope()
-    else:
-        reply = answers.did_not_understand()
+    # A sentence about something else gets the redirect; keyboard noise a request to rephrase.
+    words = r.words - {""}
+    sentence = bool(words & load_vocabulary().stopwords) or r.intent == OUT_OF_SCOPE_INTENT and len(words) > 1
+    reply = answers.out_of_scope() if sentence else answers.did_not_understand()
     return Turn(reply, q.context.role, q.context.topic, q.context.claims)
 
 
@@ -192,6 +258,8 @@ def pay_follow_up(store: FactStore, q: Question) -> Turn | None:
         reply = answers.salary_per_period(store, q.role, r.period, per_year, note)
     else:
         reply = answers.salary_factors(store, q.role)
+        if r.form == YES_NO:
+            reply = answers.with_lead(reply, "No" if r.same else "Yes")
     return _turn(q, reply)
 
 
@@ -218,9 +286,16 @@ def which_role(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if r.form != WHICH_ROLE or (r.roles and len(r.roles) == 1 and not r.both):
         return None
-    if "salary" in q.topics or r.higher_pay and not r.claims:
-        lower = bool({"less", "lower", "least", "worse"} & set(r.text.lower().split()))
-        winner, why = answers.pay_comparison_lead(store, higher=not lower)
+    earlier = [s.split(":", 1)[1] for s in q.context.claims if s.startswith("organisation:")]
+    if q.follow_up and earlier:
+        # "and which role uses it?" after an answer about a certifying body.
+        org = next(o for o in store.organisations if o.key == earlier[0])
+        reply = answers.organisation_reply(store, [org.key], False)
+        return _turn(q, answers.with_lead(reply, store.roles[org.role].plural.capitalize()), org.role)
+    if q.follow_up and not (r.higher_pay or r.lower_pay):
+        return None  # "which ones?": the previous question, continued
+    if "salary" in q.topics or (r.higher_pay or r.lower_pay) and not r.claims:
+        winner, why = answers.pay_comparison_lead(store, higher=not r.lower_pay)
         lead = store.roles[winner].plural.capitalize()
         reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
         return _turn(q, reply, BOTH, "salary")
@@ -243,55 +318,70 @@ def which_role(store: FactStore, q: Question) -> Turn | None:
     return _turn(q, reply, winner, claim.topic)
 
 
+def _yes_no_lead(claim: Claim, r: Reading) -> str:
+    return claim.if_required if (r.requirement and claim.if_required) else claim.yes_no
+
+
 def yes_no(store: FactStore, q: Question) -> Turn | None:
     """"Do production managers travel?": the answer first, then the fact."""
     r = q.reading
     if r.form != YES_NO or q.role is None:
         return None
     role = q.role
+    if "salary" in q.topics and (r.pay_factors or r.same) and not r.comparative:
+        reply = answers.salary_factors(store, role)
+        return _turn(q, answers.with_lead(reply, "No" if r.same else "Yes"), role, "salary")
     if "salary" in q.topics and (r.comparative or len(r.roles) > 1) and r.roles:
         subject = r.roles[0]
-        lower = bool({"less", "lower", "least", "worse"} & set(r.text.lower().split()))
-        winner, why = answers.pay_comparison_lead(store, higher=not lower)
+        winner, why = answers.pay_comparison_lead(store, higher=not r.lower_pay)
         lead = "Yes" if winner == subject else "No"
         reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
         return _turn(q, reply, BOTH, "salary")
+    if role == BOTH and r.same and (len(r.roles) > 1 or r.both) and "similarities" in q.topics + ("similarities",):
+        # "is a product manager the same as a production manager?"
+        return _turn(q, answers.with_lead(answers.answer(store, BOTH, "difference"), "No"), BOTH, "difference")
     specific = [m for m in r.claims if m.specific and (not q.topics or m.claim.topic in q.topics)]
     if role == BOTH:
         shared = [m for m in specific if m.claim.owner == "both"]
         if shared:
             claim = shared[0].claim
-            return _turn(q, answers.claims_reply(store, BOTH, [claim], claim.topic, lead=claim.yes_no))
-        if specific:
+            return _turn(q, answers.claims_reply(store, BOTH, [claim], claim.topic, lead=_yes_no_lead(claim, r)))
+        if specific and specific[0].claim.owner in ROLES:
             claim = specific[0].claim
-            owner = claim.owner if claim.owner in ROLES else BOTH
-            text = f"Not both: it is {store.roles[owner].plural} the article says this of. " if owner in ROLES else ""
-            reply = answers.claims_reply(store, owner, [claim], claim.topic)
-            return _turn(q, Reply(("No. " if owner in ROLES else "") + text + reply.text, reply.buttons, reply.sources))
+            reply = answers.claims_reply(store, claim.owner, [claim], claim.topic)
+            text = f"Not both: the article says this of {store.roles[claim.owner].plural}. {reply.text}"
+            return _turn(q, Reply(text, reply.buttons, reply.sources), BOTH, claim.topic)
         topic = q.topics[0] if q.topics else "similarities"
         return _turn(q, answers.with_lead(answers.answer(store, BOTH, topic), "Yes, in their own ways"))
+    other = _other(role)
     own = [m for m in specific if role in m.claim.roles() and m.claim.owner != "comparison"]
-    others = [m for m in specific if m.claim.owner == _other(role)]
-    if own and (not others or own[0].score >= 0.6 * others[0].score):
+    others = [m for m in specific if m.claim.owner == other]
+    other_lead = others and others[0].claim == store.claims(other, others[0].claim.topic)[0]
+    own_lead = own and own[0].claim == store.claims(role, own[0].claim.topic)[0]
+    if own and (not others or own[0].score >= 0.6 * others[0].score) and not (other_lead and not own_lead and others[0].score >= own[0].score):
         claim = own[0].claim
-        return _turn(q, answers.claims_reply(store, role, [claim], claim.topic, lead=claim.yes_no), role, claim.topic)
+        said = [claim] + [m.claim for m in own[1:2] if m.score >= 0.6 * own[0].score and m.claim.topic == claim.topic]
+        reply = answers.claims_reply(store, role, said, claim.topic, lead=_yes_no_lead(claim, r))
+        return _turn(q, reply, role, claim.topic)
     if others:
         claim = others[0].claim
-        mine = store.claims(role, claim.topic)[:1]
-        reply = answers.claims_reply(store, role, [*mine, claim], claim.topic)
-        text = answers.standalone(store, mine[0], role) if mine else ""
-        other_text = answers.standalone(store, claim, claim.owner)
-        body = f"Not usually. {text} That is more typical of {store.roles[claim.owner].plural}: {other_text[0].lower()}{other_text[1:]}"
-        return _turn(q, Reply(body, reply.buttons, reply.sources), role, claim.topic)
+        mine = [c for c in store.claims(role, claim.topic)[:1] if c not in [m.claim for m in own]] + [m.claim for m in own[:1]]
+        texts = " ".join(answers.standalone(store, c, role) for c in mine)
+        other_text = answers.standalone(store, claim, other)
+        body = f"Not usually. {texts} That is more typical of {store.roles[other].plural}: " + (
+            f"{other_text[0].lower()}{other_text[1:]}"
+        )
+        sources = tuple(c.id for c in mine) + (claim.id,)
+        return _turn(q, Reply(body.replace("  ", " "), answers._follow_ups(role, claim.topic), sources), role, claim.topic)
     if q.topics and q.topics[0] != "overview" and not q.follow_up:
         topic = q.topics[0]
         if topic == "salary":
-            reply = answers.answer(store, role, "salary")
-            return _turn(q, answers.with_lead(reply, "Yes"), role, topic)
+            return _turn(q, answers.with_lead(answers.answer(store, role, "salary"), "Yes"), role, topic)
         lead_claims = store.claims(role, topic)[:1] if role in ROLES else ()
         if lead_claims:
             claim = lead_claims[0]
-            return _turn(q, answers.claims_reply(store, role, [claim], topic, lead=claim.yes_no), role, topic)
+            reply = answers.claims_reply(store, role, [claim], topic, lead=_yes_no_lead(claim, r))
+            return _turn(q, reply, role, topic)
     reply = answers.answer(store, role, q.topics[0] if q.topics else "overview")
     return _turn(
         q,
@@ -340,6 +430,16 @@ def specific_claims(store: FactStore, q: Question) -> Turn | None:
 def topics(store: FactStore, q: Question) -> Turn | None:
     """The topic(s) asked, for the role: whole when one, a part each when several."""
     assert q.role is not None
+    parts = q.reading.parts
+    if len(parts) > 1 and len({p[0] for p in parts if p[0]}) > 1:
+        # Each part for its own role: "where do PMs work and what do production managers earn?"
+        replies = [
+            answers.parts_reply(store, (roles[0] if len(roles) == 1 else BOTH) if roles else q.role, topics)
+            for roles, topics in parts
+        ]
+        text = " ".join(r.text for r in replies)
+        sources = tuple(s for r in replies for s in r.sources)
+        return _turn(q, Reply(text, replies[-1].buttons, sources), BOTH, parts[-1][1][-1])
     if len(q.topics) > 1:
         return _turn(q, answers.parts_reply(store, q.role, q.topics), q.role, q.topics[-1])
     topic = q.topics[0] if q.topics else "overview"
@@ -347,6 +447,8 @@ def topics(store: FactStore, q: Question) -> Turn | None:
 
 
 RULES: tuple[Rule, ...] = (
+    small_talk,
+    cite,
     other_careers_only,
     organisation,
     uncovered,
@@ -381,7 +483,7 @@ def _with_other_careers(q: Question, turn: Turn) -> Turn:
 def respond(store: FactStore, message: Message, context: Context = Context()) -> Turn:
     """Decide the reply to a message, given what the conversation knows."""
     context = _known(context, store)
-    reading = read(message, store, load_vocabulary())
+    reading = read(message, store, load_vocabulary(), context)
     return decide(store, resolve(reading, context))
 
 

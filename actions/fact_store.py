@@ -8,6 +8,7 @@ start-up instead of surfacing as a wrong answer in a conversation.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ COMPARISON_TOPICS: tuple[str, ...] = (*ROLE_TOPICS, "difference", "similarities"
 # Salary answers are composed from the numbers in `salaries`, not from prose.
 ALL_TOPICS: tuple[str, ...] = (*COMPARISON_TOPICS, "salary")
 
+_NOT_A_WORD = re.compile(r"[^a-z0-9'$-]+")
 DEFAULT_FACTS_PATH = Path(__file__).resolve().parent.parent / "facts" / "facts.yml"
 
 
@@ -59,6 +61,9 @@ class Claim:
     paragraphs: tuple[int, ...]
     cues: tuple[str, ...]
     yes_no: str = DEFAULT_YES_NO
+    # The answer when the question asks whether this is *required* ("do they
+    # need an engineering degree?"), if it differs from `yes_no`.
+    if_required: str | None = None
 
     def roles(self) -> tuple[str, ...]:
         """The roles this claim is true of."""
@@ -207,11 +212,11 @@ class FactStore:
         return self.sections.get(paragraph, f"paragraph {paragraph}")
 
     def uncovered_topic(self, text: str) -> UncoveredTopic | None:
-        """The first not-covered topic whose cue words occur in `text`, if any."""
-        lowered = f" {' '.join(text.lower().split())} "
+        """The first not-covered topic whose cue words occur in `text` (whole words), if any."""
+        lowered = f" {' '.join(_NOT_A_WORD.sub(' ', text.lower().replace(chr(8217), chr(39))).split())} "
         for topic in self.uncovered:
             for cue in topic.cues:
-                if f" {cue}" in lowered:
+                if f" {cue} " in lowered:
                     return topic
         return None
 
@@ -315,7 +320,7 @@ def load_fact_store(path: Path | None = None) -> FactStore:
             for i, raw_claim in enumerate(raw_claims):
                 where = f"{key}[{i}]"
                 entry = check.mapping(raw_claim, where)
-                check.only_keys(entry, ["id", "text", "paragraphs", "cues", "yes_no"], where)
+                check.only_keys(entry, ["id", "text", "paragraphs", "cues", "yes_no", "if_required"], where)
                 claim_id = check.text(check.get(entry, "id", where), f"{where}.id")
                 if claim_id in seen_ids:
                     raise check.fail(f"{where}.id", f"claim id {claim_id!r} is used twice")
@@ -324,6 +329,7 @@ def load_fact_store(path: Path | None = None) -> FactStore:
                 if not isinstance(raw_paragraphs, list) or not raw_paragraphs:
                     raise check.fail(f"{where}.paragraphs", "expected a non-empty list of paragraph numbers")
                 yes_no = entry.get("yes_no")
+                if_required = entry.get("if_required")
                 group.append(
                     Claim(
                         id=claim_id,
@@ -337,6 +343,9 @@ def load_fact_store(path: Path | None = None) -> FactStore:
                             c.lower() for c in check.text_list(check.get(entry, "cues", where), f"{where}.cues")
                         ),
                         yes_no=check.text(yes_no, f"{where}.yes_no") if yes_no is not None else DEFAULT_YES_NO,
+                        if_required=(
+                            check.text(if_required, f"{where}.if_required") if if_required is not None else None
+                        ),
                     )
                 )
             claims[(owner, topic)] = tuple(group)

@@ -27,7 +27,15 @@ import yaml
 
 from actions import lookups
 from actions.fact_store import ROLES, Claim, FactStore
-from actions.roles import BOTH, PRODUCT, PRODUCTION, normalize_role, role_mentions
+from actions.roles import (
+    BOTH,
+    PRODUCT,
+    PRODUCTION,
+    classify_word,
+    is_manager_word,
+    normalize_role,
+    role_mentions,
+)
 
 VOCABULARY_PATH = Path(__file__).resolve().with_name("reading.yml")
 
@@ -39,8 +47,13 @@ DEFINITION = "definition"
 PROFILE = "profile"
 
 COMPARISON_TOPICS = ("difference", "similarities")
+# A claim found by one common word ("price") is not enough to take a message as ours.
+_STRONG = 6.0
 _TOKEN = re.compile(r"[a-z0-9$']+")
-_CLAUSE_BREAK = re.compile(r"[.!?;:,]+|\s+-+\s+|\bbut\b|\balso\b")
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;:,]+|\s+-+\s+|\bbut\b|\balso\b"
+    r"|\band\b(?=\s+(?:what|where|how|which|who|do|does|did|is|are|can|should|would|will|tell)\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +106,13 @@ class Reading:
     pay_factors: bool = False
     comparative: bool = False
     higher_pay: bool = False
+    lower_pay: bool = False
+    same: bool = False  # "is that the same everywhere?", "is A the same as B?"
+    requirement: bool = False  # "do they need ...", "is it required"
     content: bool = field(default=False)  # anything at all about our careers
+    words: frozenset[str] = frozenset()  # every word of the message, lower case
+    # (roles, topics) per asking clause, for "where do PMs work and what do production managers earn?"
+    parts: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
     def specific_claims(self) -> tuple[ClaimMatch, ...]:
         return tuple(m for m in self.claims if m.specific)
@@ -114,8 +133,12 @@ class Vocabulary:
     both_roles: tuple[str, ...]
     comparative: frozenset[str]
     higher_pay: frozenset[str]
+    lower_pay: frozenset[str]
     periods: dict[str, tuple[str, ...]]
     pay_factors: frozenset[str]
+    pay_same: frozenset[str]
+    requirement: tuple[str, ...]
+    credential_verbs: frozenset[str]
     frames: dict[str, tuple[re.Pattern[str], ...]]
     stopwords: frozenset[str]
 
@@ -142,8 +165,12 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         both_roles=_phrases(raw["both_roles"]),
         comparative=frozenset(raw["comparative"]),
         higher_pay=frozenset(raw["higher_pay"]),
+        lower_pay=frozenset(raw["lower_pay"]),
         periods={k: tuple(v["words"]) for k, v in raw["periods"].items()},
         pay_factors=frozenset(raw["pay_factors"]),
+        pay_same=frozenset(raw["pay_same"]),
+        requirement=_phrases(raw["requirement"]),
+        credential_verbs=frozenset(raw["credential_verbs"]),
         frames={k: tuple(re.compile(p) for p in v) for k, v in raw["frames"].items()},
         stopwords=frozenset(raw["stopwords"]),
     )
@@ -263,15 +290,17 @@ def match_claims(
     return tuple(sorted(matches, key=lambda m: -m.score))
 
 
-def role_of_description(store: FactStore, words: Sequence[str], vocab: Vocabulary) -> str | None:
+def role_of_description(
+    store: FactStore, words: Sequence[str], vocab: Vocabulary, margin: float = 0.0
+) -> str | None:
     """The role whose claims the description's words find best ("plan factory schedules")."""
     scores = dict.fromkeys(ROLES, 0.0)
     for match in match_claims(store, words, vocab):
         if match.claim.owner in ROLES:
-            scores[match.claim.owner] = max(scores[match.claim.owner], match.score)
+            scores[match.claim.owner] += match.score
     best = max(scores, key=lambda r: scores[r])
     other = PRODUCTION if best == PRODUCT else PRODUCT
-    return best if scores[best] > scores[other] else None
+    return best if scores[best] > scores[other] + margin else None
 
 
 def _negated(text: str, start: int, vocab: Vocabulary) -> bool:
@@ -294,7 +323,7 @@ def _form(question: str, topics_here: Sequence[str], vocab: Vocabulary) -> str:
     if not words:
         return WH
     first = words[0]
-    if first in vocab.which_role_leads:
+    if first in vocab.which_role_leads or first in ("who's", "whos"):
         following = words[1] if len(words) > 1 else ""
         if first == "which" and lookups.load("topic").find(following) and following not in ("pays", "paid"):
             return WH
@@ -306,13 +335,59 @@ def _form(question: str, topics_here: Sequence[str], vocab: Vocabulary) -> str:
     return WH
 
 
+@lru_cache(maxsize=1)
+def _career_modifiers() -> frozenset[str]:
+    """First words of the "<word> manager" careers in data/other_careers.yml ("project")."""
+    entries = lookups.load("other_career").entries
+    return frozenset(
+        e.split()[0].lower() for e in entries if len(e.split()) == 2 and is_manager_word(e.split()[1].lower())
+    )
+
+
 # ------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True)
+class _Clause:
+    text: str  # lower case, padding removed
+    start: int
+    end: int
+    asking: bool
+    self_description: bool
+    negated: bool
+
+
+def _split(lowered: str, vocab: Vocabulary) -> list[_Clause]:
+    clauses = []
+    for piece, offset in _clauses(lowered):
+        stripped = _strip_padding(piece, vocab)
+        if not stripped:
+            continue
+        words = _TOKEN.findall(stripped)
+        end = offset + len(piece)
+        asked = lowered[end : end + 1] == "?"
+        asking = bool(words) and (
+            words[0] in vocab.yes_no_leads
+            or words[0] in vocab.which_role_leads
+            or words[0] in ("who's", "whos")
+            or bool(set(words) & _WH_WORDS)
+            or asked
+            or any(stripped.startswith(p) for p in vocab.profile)
+        )
+        is_self = any(stripped == p or stripped.startswith(p + " ") for p in vocab.self_description)
+        negated = any(stripped == n or stripped.startswith(n + " ") for n in vocab.negation)
+        clauses.append(_Clause(stripped, offset, end, asking, is_self and not asking, negated))
+    return clauses
+
+
+_WH_WORDS = frozenset({"what", "whats", "what's", "how", "where", "which", "who", "who's", "whos", "why", "when"})
 
 
 def read(
     message: Message,
     store: FactStore,
     vocab: Vocabulary | None = None,
+    context: Context | None = None,
 ) -> Reading:
     """Read a message once into a `Reading`."""
     vocab = vocab or load_vocabulary()
@@ -327,7 +402,7 @@ def read(
     # Other careers first: their words ("product owner") are not our roles.
     career_spans: list[tuple[int, int]] = []
     careers: list[str] = []
-    for entity in entities:
+    for entity in sorted(entities, key=lambda e: -(int(e.get("end") or 0) - int(e.get("start") or 0))):
         if entity.get("entity") != "other_career" or "start" not in entity:
             continue
         span = (int(entity["start"]), int(entity["end"]))
@@ -336,71 +411,125 @@ def read(
         career_spans.append(span)
         careers.append(text[span[0] : span[1]].lower())
 
-    # Clauses: a self-description ("I have an MBA") is not the question.
-    clauses = _clauses(lowered)
-    question_spans: list[tuple[int, int]] = []
-    question = ""
-    for clause, offset in clauses:
-        stripped = _strip_padding(clause, vocab)
-        is_self = any(stripped == p or stripped.startswith(p + " ") for p in vocab.self_description)
-        has_lead = bool(stripped) and (
-            _TOKEN.findall(stripped)[0] in vocab.yes_no_leads | vocab.which_role_leads
-            or stripped.split()[0] in ("what", "whats", "what's", "how", "where", "why", "when", "tell")
-        )
-        if stripped and (not is_self or has_lead):
-            question_spans.append((offset, offset + len(clause)))
-            if not question or has_lead:
-                question = question or stripped
-    if not question_spans:
-        question_spans = [(0, len(lowered))]
-        question = _strip_padding(lowered, vocab)
-    # The form is the first asking clause's ("which one ..., and what do they earn?").
-    for clause, offset in clauses:
-        stripped = _strip_padding(clause, vocab)
-        if (offset, offset + len(clause)) in question_spans and stripped:
-            question = stripped
-            break
+    # "project manger": a career of the lookup with a misspelt manager word.
+    tokens = _tokens(lowered)
+    for i, (word, start, end) in enumerate(tokens[1:], start=1):
+        before, b_start, _ = tokens[i - 1]
+        if (
+            is_manager_word(word)
+            and before in _career_modifiers()
+            and classify_word(before) is None
+            and not _overlaps((b_start, end), career_spans)
+        ):
+            career_spans.append((b_start, end))
+            careers.append(text[b_start:end].lower())
 
-    def in_question(start: int, end: int) -> bool:
-        return _overlaps((start, end), question_spans)
+    # Clauses: what asks, what describes the person ("I have an MBA"), what is excluded.
+    clauses = _split(lowered, vocab)
+    asking = [c for c in clauses if c.asking and not c.negated] or [
+        c for c in clauses if not c.self_description and not c.negated
+    ]
+    if not asking:
+        asking = [c for c in clauses if not c.negated] or clauses
+    question = asking[0].text if asking else ""
+    asking_spans = [(c.start, c.end) for c in asking]
+    negated_spans = [(c.start, c.end) for c in clauses if c.negated]
+
+    def clause_of(start: int) -> _Clause | None:
+        return next((c for c in clauses if c.start <= start < c.end), None)
+
+    def is_negated(start: int) -> bool:
+        return _overlaps((start, start + 1), negated_spans) or _negated(lowered, start, vocab)
 
     # Roles: entities, then names in the text; negated ones set aside.
-    roles: list[str] = []
-    negated_roles: list[str] = []
-    both = False
+    mentions: list[tuple[str, int | None]] = []  # (role, start)
     role_spans: list[tuple[int, int]] = []
-
-    def add_role(role: str, start: int | None, end: int | None) -> None:
-        nonlocal both
-        if start is not None and end is not None:
-            if _overlaps((start, end), career_spans):
-                return
-            role_spans.append((start, end))
-            if _negated(lowered, start, vocab):
-                if role not in negated_roles and role != BOTH:
-                    negated_roles.append(role)
-                return
-        if role == BOTH:
-            both = True
-        elif role not in roles:
-            roles.append(role)
-
     for entity in message.entities:
         if entity.get("entity") != "role":
             continue
         role = normalize_role(str(entity.get("value") or ""))
-        if role:
-            start = entity.get("start")
-            end = entity.get("end")
-            add_role(role, int(start) if start is not None else None, int(end) if end is not None else None)
+        start, end = entity.get("start"), entity.get("end")
+        if role is None:
+            continue
+        if start is None or end is None:
+            mentions.append((role, None))
+            continue
+        span = (int(start), int(end))
+        if _overlaps(span, career_spans):
+            continue
+        role_spans.append(span)
+        mentions.append((role, span[0]))
     masked = lowered
     for s, e in career_spans:
         masked = masked[:s] + " " * (e - s) + masked[e:]
     for role, start, end in role_mentions(masked):
         if not _overlaps((start, end), role_spans):
-            add_role(role, start, end)
+            role_spans.append((start, end))
+            mentions.append((role, start))
 
-    if any(_has_phrase(lowered, p) for p in vocab.both_roles):
+    # Roles described by what they do ("the people who plan factory schedules").
+    describer_spans: list[tuple[int, int]] = []
+    topic_starts = sorted(
+        int(e["start"]) for e in entities if e.get("entity") == "topic" and e.get("start") is not None
+    )
+    for phrase in vocab.describers:
+        for match in re.finditer(rf"(?<![a-z0-9']){re.escape(phrase)}(?![a-z0-9'])", lowered):
+            if _overlaps((match.start(), match.end()), describer_spans):
+                continue
+            clause = clause_of(match.start())
+            limit = clause.end if clause else len(lowered)
+            nxt = [m.start() for p in vocab.describers for m in re.finditer(re.escape(" " + p + " "), lowered)]
+            limit = min([limit, *[n for n in nxt if n > match.end()], *[t for t in topic_starts if t >= match.end()]])
+            describer_spans.append((match.start(), limit))
+    topic_entity_spans = [
+        (int(e["start"]), int(e["end"]))
+        for e in entities
+        if e.get("entity") == "topic" and e.get("start") is not None
+    ]
+    for start, end in sorted(describer_spans):
+        words = [
+            t
+            for t, s, e in _tokens(lowered[start:end])
+            if not _overlaps((s + start, e + start), topic_entity_spans + role_spans)
+        ]
+        described = role_of_description(store, words, vocab)
+        if described:
+            mentions.append((described, start))
+
+    for clause in clauses:
+        if clause.negated and not any(clause.start <= (m[1] or -1) < clause.end for m in mentions):
+            # "not the factory guy, ...": a role described, and excluded.
+            described = role_of_description(store, _TOKEN.findall(clause.text), vocab)
+            if described:
+                mentions.append((described, clause.start))
+
+    roles: list[str] = []
+    negated_roles: list[str] = []
+    both = False
+    described_role = None
+    for role, start in sorted(mentions, key=lambda m: m[1] if m[1] is not None else -1):
+        if start is not None and is_negated(start):
+            if role != BOTH and role not in negated_roles:
+                negated_roles.append(role)
+            continue
+        if start is not None and asking_spans and not _overlaps((start, start + 1), asking_spans):
+            # A role named only in a self-description ("I'm a product manager") is kept
+            # only when no asking clause names one.
+            continue
+        if role == BOTH:
+            both = True
+        elif role not in roles:
+            roles.append(role)
+    if not roles and not both:
+        for role, start in mentions:
+            if start is not None and not is_negated(start) and role != BOTH and role not in roles:
+                roles.append(role)
+    described_role = next(
+        (r for r, s in mentions if s is not None and _overlaps((s, s + 1), describer_spans)), None
+    )
+
+    asking_text = " ".join(c.text for c in asking)
+    if any(_has_phrase(asking_text, p) for p in vocab.both_roles):
         both = True
     other_role = any(_has_phrase(lowered, p) for p in vocab.other_role)
 
@@ -409,7 +538,9 @@ def read(
     negated_topics: list[str] = []
     organisations: list[str] = []
     organisation_mentions = 0
-    topic_spans: list[tuple[int, int]] = []
+    pending: list[str] = []  # topics named outside the asking clauses
+    pending_self: list[str] = []  # ... in a clause about the person ("I want the higher salary")
+    self_spans = [(c.start, c.end) for c in clauses if c.self_description]
     seen_spans: list[tuple[int, int]] = []
     for entity in sorted(entities, key=lambda e: int(e.get("start") or 0)):
         kind = entity.get("entity")
@@ -424,65 +555,94 @@ def read(
                 target.append(value)
             continue
         span = (int(start), int(end))
-        if kind == "organisation":
-            if span not in seen_spans:
-                seen_spans.append(span)
-                organisation_mentions += 1
-            if value not in organisations:
-                organisations.append(value)
-            continue
         if span in seen_spans or _overlaps(span, career_spans):
             continue
         seen_spans.append(span)
-        if value not in store.topic_labels:
+        if kind == "organisation":
+            if not is_negated(span[0]):
+                organisation_mentions += 1
+                if value not in organisations:
+                    organisations.append(value)
             continue
-        topic_spans.append(span)
-        if _negated(lowered, span[0], vocab):
+        if value not in store.topic_labels or _overlaps(span, describer_spans):
+            continue
+        if is_negated(span[0]):
             if value not in negated_topics:
                 negated_topics.append(value)
-        elif in_question(*span) and value not in topics:
-            topics.append(value)
-    for topic, patterns in vocab.frames.items():
-        if topic not in topics and any(p.search(question) for p in patterns):
-            topics.append(topic)
+        elif value == "salary" and lowered[span[0] : span[1]] in vocab.credential_verbs and any(
+            t in ("certifications", "education") for t in topics + pending
+        ):
+            continue
+        elif _overlaps(span, asking_spans):
+            if value not in topics:
+                topics.append(value)
+        elif _overlaps(span, self_spans):
+            if value not in pending_self:
+                pending_self.append(value)
+        elif value not in pending:
+            pending.append(value)
+    for clause in asking:
+        for topic, patterns in vocab.frames.items():
+            if topic not in topics and any(p.search(clause.text) for p in patterns):
+                topics.append(topic)
+    if not topics:
+        # "salary check: prodct manger, ballpark figure?": the topic is outside the asking clause.
+        topics = pending or pending_self
     topics = [t for t in topics if t not in negated_topics]
 
-    # Content words of the asking clauses, for claims and role descriptions.
-    words = [
-        t
-        for t, s, e in _tokens(lowered)
-        if in_question(s, e) and not _overlaps((s, e), career_spans) and not _overlaps((s, e), role_spans)
-    ]
-    described_role = None
-    describer = _find_phrase(lowered, vocab.describers)
-    if describer and not roles:
-        described = [
-            t
-            for t, s, e in _tokens(lowered[describer.end() :])
-            if not _overlaps((s + describer.end(), e + describer.end()), topic_spans)
+    parts = []
+    for clause in asking:
+        part_roles = tuple(
+            dict.fromkeys(
+                r for r, st in mentions if st is not None and clause.start <= st < clause.end and r != BOTH
+                and r not in negated_roles
+            )
+        )
+        part_topics = [
+            str(e.get("value"))
+            for e in sorted(entities, key=lambda e: int(e.get("start") or 0))
+            if e.get("entity") == "topic"
+            and e.get("start") is not None
+            and clause.start <= int(e["start"]) < clause.end
+            and str(e.get("value")) in topics
         ]
-        described_role = role_of_description(store, described, vocab)
-    claims = match_claims(store, words, vocab)
-    claims = tuple(m for m in claims if m.claim.topic not in negated_topics)
+        part_topics += [t for t, ps in vocab.frames.items() if t in topics and any(p.search(clause.text) for p in ps)]
+        if part_topics:
+            parts.append((part_roles, tuple(dict.fromkeys(part_topics))))
 
-    uncovered = store.uncovered_topic(question if question else lowered)
-    if uncovered is None and question != lowered:
-        uncovered = store.uncovered_topic(lowered) if not topics else None
+    # Content words of the asking clauses, for claims.
+    excluded = career_spans + role_spans + describer_spans + negated_spans
+    words = [
+        t for t, s, e in _tokens(lowered) if _overlaps((s, e), asking_spans) and not _overlaps((s, e), excluded)
+    ]
+    negated_words = {t for t, s, e in _tokens(lowered) if _overlaps((s, e), negated_spans)}
+    claims = match_claims(store, words, vocab)
+    if negated_words:
+        negated_claims = {m.claim.id for m in match_claims(store, negated_words, vocab) if m.specific}
+        claims = tuple(m for m in claims if m.claim.id not in negated_claims)
+    claims = tuple(m for m in claims if m.claim.topic not in negated_topics)
+    if not roles and not both and not described_role and topics:
+        # "what's the pay for the run-the-plant type?": the words may describe one role.
+        described_role = role_of_description(store, words, vocab, margin=2.0)
+
+    uncovered = store.uncovered_topic(asking_text)
 
     period = next(
-        (p for p, names in vocab.periods.items() if any(_has_phrase(question, n) for n in names)), None
+        (p for p, names in vocab.periods.items() if any(_has_phrase(asking_text, n) for n in names)), None
     )
-    question_words = set(_TOKEN.findall(question))
+    question_words = set(_TOKEN.findall(asking_text))
     reading_form = _form(question, topics, vocab)
     content = bool(
         roles
         or described_role
         or topics
         or organisations
-        or any(m.specific for m in claims)
+        or any(m.specific and (reading_form in (WHICH_ROLE, YES_NO) or m.score >= _STRONG) for m in claims)
         or uncovered
         or both
         or other_role
+        or period
+        or careers
     )
     return Reading(
         text=text,
@@ -504,5 +664,10 @@ def read(
         pay_factors=bool(question_words & vocab.pay_factors),
         comparative=bool(question_words & vocab.comparative),
         higher_pay=bool(question_words & vocab.higher_pay),
+        lower_pay=bool(question_words & vocab.lower_pay),
+        same=bool(question_words & vocab.pay_same),
+        requirement=any(_has_phrase(asking_text, p) for p in vocab.requirement),
         content=content,
+        words=frozenset(_TOKEN.findall(lowered)),
+        parts=tuple(parts),
     )

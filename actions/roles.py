@@ -91,7 +91,8 @@ def classify_word(word: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def _is_manager_word(word: str) -> bool:
+def is_manager_word(word: str) -> bool:
+    """ "manager", "mgrs", "manger": a (possibly misspelt) manager word."""
     return word in _MANAGER_WORDS or (len(word) >= 5 and _close_to(word, ("manager", "managers"), 1))
 
 
@@ -140,7 +141,7 @@ def role_mentions(text: str) -> list[tuple[str, int, int]]:
             continue
         following = tokens[i + 1][0] if i + 1 < len(tokens) else ""
         role = PRODUCT if kind == "product" else PRODUCTION
-        if _is_manager_word(following):
+        if is_manager_word(following):
             found.append((role, start, tokens[i + 1][2]))
         elif following in ("and", "or", "vs", "versus", "&"):
             found.append((role, start, end))
