@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from actions.fact_store import ROLE_TOPICS, Claim, FactStore, UncoveredTopic
+from actions.reading import Part
 from actions.roles import BOTH, PRODUCT, PRODUCTION
 
 MAX_BUTTONS = 3
@@ -132,7 +133,9 @@ def answer(store: FactStore, role: str, topic: str) -> Reply:
     if topic in ("difference", "similarities"):
         role = BOTH
     claims = topic_claims(store, role, topic)
-    texts = [standalone(store, claims[0], role if role in store.roles else None)] + [c.text for c in claims[1:]]
+    texts = [standalone(store, claims[0], role if role in store.roles else None)] + [
+        c.text for c in claims[1:]
+    ]
     return Reply(" ".join(texts), _follow_ups(role, topic), tuple(c.id for c in claims))
 
 
@@ -269,7 +272,6 @@ def standalone(store: FactStore, claim: Claim, role: str | None = None) -> str:
     for lead, replacement in (
         ("They ", f"{plural.capitalize()} "),
         ("Their work ", f"{plural.capitalize()}' work "),
-        ("Those bodies ", f"The bodies {plural} certify with "),
         ("Many of them ", f"Many {plural} "),
     ):
         if text.startswith(lead):
@@ -297,9 +299,8 @@ def salary_per_period(store: FactStore, role: str, period: str, per_year: int, n
     parts = []
     for r in roles:
         yearly = store.salary(r).average_usd_per_year
-        parts.append(
-            f"a {store.role_label(r)}'s {_money(yearly)} a year is about {_money(round(yearly / per_year))} a {period}"
-        )
+        share = _money(round(yearly / per_year))
+        parts.append(f"a {store.role_label(r)}'s {_money(yearly)} a year is about {share} a {period}")
     basis = f"the yearly average divided by {per_year:,}" + (f", assuming {note}" if note else "")
     text = (
         f"{'; '.join(parts)[0].upper()}{'; '.join(parts)[1:]}. That is derived ({basis}): "
@@ -339,7 +340,8 @@ def organisation_reply(store: FactStore, keys: Sequence[str], yes_no: bool, ment
             f"The {org.name} ({org.abbreviation}{also}) is one of the two bodies {plural} usually "
             f"get certified through."
         )
-        sentences.append(training.text.replace("Those bodies run", "Like the other body, it runs"))
+        what = training.text.split("training programmes on ", 1)[-1]
+        sentences.append(f"Like the other body, it runs training programmes on {what}")
     text = " ".join(sentences)
     if yes_no and mentions > 1:
         lead = "Yes" if len(set(keys)) == 1 else "No"
@@ -352,16 +354,18 @@ def organisation_reply(store: FactStore, keys: Sequence[str], yes_no: bool, ment
         else:
             text = f"{lead}: {text}"
     role = orgs[0].role if len({o.role for o in orgs}) == 1 else BOTH
-    sources = tuple(f"organisation:{o.key}" for o in orgs) + (
-        store.claims(orgs[0].role, "certifications")[-1].id,
-    )
+    sources = (*(f"organisation:{o.key}" for o in orgs), store.claims(orgs[0].role, "certifications")[-1].id)
     return Reply(text, _follow_ups(role, "certifications"), sources)
 
 
 def profile(store: FactStore, role: str) -> Reply:
     """A few lines on a role across topics: what it is, the work, where, study, pay."""
     if role == BOTH:
-        parts = [store.claims("comparison", "overview")[0], store.claims("comparison", "difference")[0]]
+        parts = [
+            store.claims("comparison", "overview")[0],
+            store.claims("comparison", "difference")[0],
+            store.claims("comparison", "education")[0],
+        ]
         text = " ".join(c.text for c in parts) + " " + salary_text(store, BOTH).split(". For both")[0] + "."
         return Reply(text, _follow_ups(BOTH, "overview"), tuple(c.id for c in parts) + _salary_sources(BOTH))
     claims = [
@@ -408,3 +412,33 @@ def lead_with(lead: str, text: str) -> str:
 
 def with_lead(reply: Reply, lead: str) -> Reply:
     return Reply(lead_with(lead, reply.text), reply.buttons, reply.sources)
+
+
+def part_reply(
+    store: FactStore, role: str, part: Part, said: Sequence[str], lead: bool = False, required: bool = False
+) -> Reply:
+    """One part of a compound question: the claims it asks for, or its topics' first claims."""
+    texts: list[str] = []
+    sources: list[str] = []
+    for topic in part.topics:
+        asked = [c for c in part.claims if c.topic == topic and (role == BOTH or role in c.roles())]
+        if topic == "salary" and not asked:
+            if not any(s.startswith("salary:") for s in said):
+                texts.append(salary_text(store, role).split(" Pay varies")[0].split(" For both")[0])
+                sources += _salary_sources(role)
+            continue
+        claims = asked or list(
+            topic_claims(store, role, topic)[
+                : 1 if role == BOTH or topic in ("difference", "similarities") else 2
+            ]
+        )
+        claims = [c for c in claims if c.id not in said and c.id not in sources]
+        if not claims:
+            continue
+        text = " ".join(standalone(store, c, role if role in store.roles else None) for c in claims)
+        if lead and asked:
+            first = claims[0]
+            text = lead_with(first.if_required if required and first.if_required else first.yes_no, text)
+        texts.append(text)
+        sources += [c.id for c in claims]
+    return Reply(" ".join(texts), _follow_ups(role, part.topics[-1]), tuple(sources))

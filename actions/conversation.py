@@ -99,11 +99,15 @@ def resolve(reading: Reading, context: Context) -> Question:
         role = _other(role)
 
     topics = list(reading.topics)
+    if not topics and (reading.period or reading.pay_factors) and context.topic == "salary":
+        topics = ["salary"]  # "does that vary by location?" after a pay answer
     if not topics and reading.claims:
         fitting = [
             m
             for m in reading.claims
-            if m.specific and (role in (None, BOTH) or role in m.claim.roles()) and m.claim.owner != "comparison"
+            if m.specific
+            and (role in (None, BOTH) or role in m.claim.roles())
+            and m.claim.owner != "comparison"
         ]
         if fitting:
             topics = [fitting[0].claim.topic]
@@ -127,7 +131,12 @@ def resolve(reading: Reading, context: Context) -> Question:
         # "how does that compare with the other one?": the same topic, both roles.
         topics = [context.topic]
         role = BOTH
-    if topics and any(t in COMPARISON_TOPICS for t in topics) and len(reading.roles) == 1 and reading.other_careers:
+    if (
+        topics
+        and any(t in COMPARISON_TOPICS for t in topics)
+        and len(reading.roles) == 1
+        and reading.other_careers
+    ):
         # "a product owner compared to a product manager": ours only.
         topics = [t for t in topics if t not in COMPARISON_TOPICS] or ["overview"]
         return Question(reading, context, reading.roles[0], tuple(topics), False)
@@ -174,10 +183,12 @@ def small_talk(store: FactStore, q: Question) -> Turn | None:
 
 
 def cite(store: FactStore, q: Question) -> Turn | None:
-    """"Where does that come from?": the paragraphs behind the last answer."""
+    """ "Where does that come from?": the paragraphs behind the last answer."""
     r = q.reading
     if r.intent != CITE_INTENT or r.uncovered or r.other_careers or r.organisations:
         return None
+    if not r.source and (r.topics or r.period or r.pay_factors):
+        return None  # "does that vary by location?" read as a citation request
     sources = q.context.claims
     if r.topics and q.role is not None and not q.follow_up:
         sources = answers.answer(store, q.role, q.topics[0]).sources
@@ -212,9 +223,14 @@ def organisation(store: FactStore, q: Question) -> Turn | None:
     elif r.form == YES_NO and not r.same and len(r.roles) == 1:
         # "is there an APICS cert for production managers?": yes/no, then the role's bodies.
         asked = r.roles[0]
-        bodies = answers.claims_reply(store, asked, store.claims(asked, "certifications")[:1], "certifications")
-        lead = "Yes" if asked == role else "No"
-        return _turn(q, answers.with_lead(bodies, lead), asked, "certifications")
+        bodies = answers.claims_reply(
+            store, asked, store.claims(asked, "certifications")[:1], "certifications"
+        )
+        if asked == role:
+            return _turn(q, answers.with_lead(bodies, "Yes"), asked, "certifications")
+        # "is PMI for production managers?": no, whose it is, and theirs.
+        text = answers.lead_with("No", reply.text.split(" Like the other body")[0]) + " " + bodies.text
+        return _turn(q, Reply(text, bodies.buttons, reply.sources + bodies.sources), asked, "certifications")
     return _turn(q, reply, role, "certifications")
 
 
@@ -234,9 +250,13 @@ def nothing_recognised(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if r.content or (q.follow_up and q.role and _short(r)):
         return None
+    if (r.pay_factors or r.period) and q.context.topic == "salary":
+        return None  # "what drives that?" after a pay answer
     # A sentence about something else gets the redirect; keyboard noise a request to rephrase.
     words = r.words - {""}
-    sentence = bool(words & load_vocabulary().stopwords) or r.intent == OUT_OF_SCOPE_INTENT and len(words) > 1
+    sentence = bool(words & load_vocabulary().stopwords) or (
+        r.intent == OUT_OF_SCOPE_INTENT and len(words) > 1
+    )
     reply = answers.out_of_scope() if sentence else answers.did_not_understand()
     return Turn(reply, q.context.role, q.context.topic, q.context.claims)
 
@@ -252,6 +272,9 @@ def pay_follow_up(store: FactStore, q: Question) -> Turn | None:
         return None
     if not (r.period or r.pay_factors) or q.role is None:
         return None
+    if "salary" in r.topics and not r.period and r.form != YES_NO:
+        # "how much do they make and what does that depend on?": the figure says both.
+        return _turn(q, answers.answer(store, q.role, "salary"))
     if r.period:
         periods = _periods()
         per_year, note = periods[r.period]
@@ -282,7 +305,7 @@ def _role_scores(claims: tuple[ClaimMatch, ...]) -> dict[str, tuple[float, Claim
 
 
 def which_role(store: FactStore, q: Question) -> Turn | None:
-    """"Who ...?", "which one ...?": name the role first, then why."""
+    """ "Who ...?", "which one ...?": name the role first, then why."""
     r = q.reading
     if r.form != WHICH_ROLE or (r.roles and len(r.roles) == 1 and not r.both):
         return None
@@ -294,7 +317,7 @@ def which_role(store: FactStore, q: Question) -> Turn | None:
         return _turn(q, answers.with_lead(reply, store.roles[org.role].plural.capitalize()), org.role)
     if q.follow_up and not (r.higher_pay or r.lower_pay):
         return None  # "which ones?": the previous question, continued
-    if "salary" in q.topics or (r.higher_pay or r.lower_pay) and not r.claims:
+    if "salary" in q.topics or ((r.higher_pay or r.lower_pay) and not r.claims):
         winner, why = answers.pay_comparison_lead(store, higher=not r.lower_pay)
         lead = store.roles[winner].plural.capitalize()
         reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
@@ -312,9 +335,7 @@ def which_role(store: FactStore, q: Question) -> Turn | None:
     winner, claim = (PRODUCT, p_claim) if p_score > q_score else (PRODUCTION, q_claim)
     assert claim is not None
     reply = answers.claims_reply(store, winner, [claim], claim.topic)
-    reply = Reply(
-        f"{store.roles[winner].plural.capitalize()}. {reply.text}", reply.buttons, reply.sources
-    )
+    reply = Reply(f"{store.roles[winner].plural.capitalize()}. {reply.text}", reply.buttons, reply.sources)
     return _turn(q, reply, winner, claim.topic)
 
 
@@ -323,7 +344,7 @@ def _yes_no_lead(claim: Claim, r: Reading) -> str:
 
 
 def yes_no(store: FactStore, q: Question) -> Turn | None:
-    """"Do production managers travel?": the answer first, then the fact."""
+    """ "Do production managers travel?": the answer first, then the fact."""
     r = q.reading
     if r.form != YES_NO or q.role is None:
         return None
@@ -337,15 +358,19 @@ def yes_no(store: FactStore, q: Question) -> Turn | None:
         lead = "Yes" if winner == subject else "No"
         reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
         return _turn(q, reply, BOTH, "salary")
-    if role == BOTH and r.same and (len(r.roles) > 1 or r.both) and "similarities" in q.topics + ("similarities",):
+    if role == BOTH and r.same and (len(r.roles) > 1 or r.both) and True:
         # "is a product manager the same as a production manager?"
-        return _turn(q, answers.with_lead(answers.answer(store, BOTH, "difference"), "No"), BOTH, "difference")
+        return _turn(
+            q, answers.with_lead(answers.answer(store, BOTH, "difference"), "No"), BOTH, "difference"
+        )
     specific = [m for m in r.claims if m.specific and (not q.topics or m.claim.topic in q.topics)]
     if role == BOTH:
         shared = [m for m in specific if m.claim.owner == "both"]
         if shared:
             claim = shared[0].claim
-            return _turn(q, answers.claims_reply(store, BOTH, [claim], claim.topic, lead=_yes_no_lead(claim, r)))
+            return _turn(
+                q, answers.claims_reply(store, BOTH, [claim], claim.topic, lead=_yes_no_lead(claim, r))
+            )
         if specific and specific[0].claim.owner in ROLES:
             claim = specific[0].claim
             reply = answers.claims_reply(store, claim.owner, [claim], claim.topic)
@@ -358,21 +383,34 @@ def yes_no(store: FactStore, q: Question) -> Turn | None:
     others = [m for m in specific if m.claim.owner == other]
     other_lead = others and others[0].claim == store.claims(other, others[0].claim.topic)[0]
     own_lead = own and own[0].claim == store.claims(role, own[0].claim.topic)[0]
-    if own and (not others or own[0].score >= 0.6 * others[0].score) and not (other_lead and not own_lead and others[0].score >= own[0].score):
+    if (
+        own
+        and (not others or own[0].score >= 0.6 * others[0].score)
+        and not (other_lead and not own_lead and others[0].score >= own[0].score)
+    ):
         claim = own[0].claim
-        said = [claim] + [m.claim for m in own[1:2] if m.score >= 0.6 * own[0].score and m.claim.topic == claim.topic]
+        said = [claim] + [
+            m.claim for m in own[1:2] if m.score >= 0.6 * own[0].score and m.claim.topic == claim.topic
+        ]
         reply = answers.claims_reply(store, role, said, claim.topic, lead=_yes_no_lead(claim, r))
         return _turn(q, reply, role, claim.topic)
     if others:
         claim = others[0].claim
-        mine = [c for c in store.claims(role, claim.topic)[:1] if c not in [m.claim for m in own]] + [m.claim for m in own[:1]]
+        mine = [c for c in store.claims(role, claim.topic)[:1] if c not in [m.claim for m in own]] + [
+            m.claim for m in own[:1]
+        ]
         texts = " ".join(answers.standalone(store, c, role) for c in mine)
         other_text = answers.standalone(store, claim, other)
         body = f"Not usually. {texts} That is more typical of {store.roles[other].plural}: " + (
             f"{other_text[0].lower()}{other_text[1:]}"
         )
-        sources = tuple(c.id for c in mine) + (claim.id,)
-        return _turn(q, Reply(body.replace("  ", " "), answers._follow_ups(role, claim.topic), sources), role, claim.topic)
+        sources = (*(c.id for c in mine), claim.id)
+        return _turn(
+            q,
+            Reply(body.replace("  ", " "), answers._follow_ups(role, claim.topic), sources),
+            role,
+            claim.topic,
+        )
     if q.topics and q.topics[0] != "overview" and not q.follow_up:
         topic = q.topics[0]
         if topic == "salary":
@@ -394,7 +432,7 @@ def yes_no(store: FactStore, q: Question) -> Turn | None:
 
 
 def profile(store: FactStore, q: Question) -> Turn | None:
-    """"Tell me everything about X": a short profile across topics."""
+    """ "Tell me everything about X": a short profile across topics."""
     if q.reading.form != PROFILE or q.role is None:
         return None
     return _turn(q, answers.profile(store, q.role), q.role, "overview")
@@ -413,16 +451,16 @@ def specific_claims(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if q.follow_up or len(q.topics) != 1 or q.role not in ROLES or r.form == DEFINITION:
         return None
-    picked = [
-        m.claim
+    topic, role = q.topics[0], q.role
+    matches = [
+        m
         for m in r.claims
-        if m.specific and m.claim.topic == q.topics[0] and q.role in m.claim.roles() and m.claim.owner in ROLES
+        if m.specific and m.claim.topic == topic and role in m.claim.roles() and m.claim.owner in ROLES
     ]
-    if not picked or q.topics[0] in ("overview", "salary"):
+    if not matches or topic in ("overview", "salary"):
         return None
-    best = r.claims[0].score
-    chosen = [c for c, m in zip(picked, [m for m in r.claims if m.claim in picked]) if m.score >= 0.5 * best][:2]
-    if len(chosen) >= len(store.claims(q.role, q.topics[0])):
+    chosen = [m.claim for m in matches if m.score >= 0.5 * matches[0].score][:2]
+    if len(chosen) >= len(store.claims(role, topic)):
         return None
     return _turn(q, answers.claims_reply(store, q.role, chosen, q.topics[0]))
 
@@ -430,20 +468,36 @@ def specific_claims(store: FactStore, q: Question) -> Turn | None:
 def topics(store: FactStore, q: Question) -> Turn | None:
     """The topic(s) asked, for the role: whole when one, a part each when several."""
     assert q.role is not None
-    parts = q.reading.parts
-    if len(parts) > 1 and len({p[0] for p in parts if p[0]}) > 1:
-        # Each part for its own role: "where do PMs work and what do production managers earn?"
-        replies = [
-            answers.parts_reply(store, (roles[0] if len(roles) == 1 else BOTH) if roles else q.role, topics)
-            for roles, topics in parts
-        ]
-        text = " ".join(r.text for r in replies)
-        sources = tuple(s for r in replies for s in r.sources)
-        return _turn(q, Reply(text, replies[-1].buttons, sources), BOTH, parts[-1][1][-1])
-    if len(q.topics) > 1:
-        return _turn(q, answers.parts_reply(store, q.role, q.topics), q.role, q.topics[-1])
     topic = q.topics[0] if q.topics else "overview"
-    return _turn(q, answers.answer(store, q.role, topic), BOTH if topic in COMPARISON_TOPICS else q.role, topic)
+    return _turn(
+        q, answers.answer(store, q.role, topic), BOTH if topic in COMPARISON_TOPICS else q.role, topic
+    )
+
+
+def compound(store: FactStore, q: Question) -> Turn | None:
+    """Several things asked at once: one or two sentences for each part."""
+    parts = q.reading.parts
+    if q.role is None or (len(parts) < 2 and len(q.topics) < 2) or q.reading.form == PROFILE:
+        return None
+    if len(parts) > 1:
+        # Each part for its own role: "where do PMs work and what do production managers earn?"
+        said: list[str] = []
+        texts: list[str] = []
+        roles: set[str] = set()
+        last: Reply | None = None
+        for part in parts:
+            role = (part.roles[0] if len(part.roles) == 1 else BOTH) if part.roles else q.role
+            roles.add(role)
+            last = answers.part_reply(
+                store, role, part, said, lead=part.form == YES_NO, required=q.reading.requirement
+            )
+            if last.text:
+                texts.append(last.text)
+                said += last.sources
+        assert last is not None
+        role = roles.pop() if len(roles) == 1 else BOTH
+        return _turn(q, Reply(" ".join(texts), last.buttons, tuple(said)), role, parts[-1].topics[-1])
+    return _turn(q, answers.parts_reply(store, q.role, q.topics), q.role, q.topics[-1])
 
 
 RULES: tuple[Rule, ...] = (
@@ -454,6 +508,7 @@ RULES: tuple[Rule, ...] = (
     uncovered,
     nothing_recognised,
     pay_follow_up,
+    compound,
     which_role,
     clarify,
     yes_no,
@@ -480,13 +535,8 @@ def _with_other_careers(q: Question, turn: Turn) -> Turn:
     return Turn(reply, turn.role, turn.topic, turn.sources)
 
 
-def respond(store: FactStore, message: Message, context: Context = Context()) -> Turn:
+def respond(store: FactStore, message: Message, context: Context | None = None) -> Turn:
     """Decide the reply to a message, given what the conversation knows."""
-    context = _known(context, store)
+    context = _known(context or Context(), store)
     reading = read(message, store, load_vocabulary(), context)
     return decide(store, resolve(reading, context))
-
-
-def cite(store: FactStore, context: Context) -> Reply:
-    """Where the last answer came from."""
-    return answers.cite(store, tuple(context.claims or ()))

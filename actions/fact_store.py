@@ -340,11 +340,16 @@ def load_fact_store(path: Path | None = None) -> FactStore:
                             paragraph(p, f"{where}.paragraphs[{j}]") for j, p in enumerate(raw_paragraphs)
                         ),
                         cues=tuple(
-                            c.lower() for c in check.text_list(check.get(entry, "cues", where), f"{where}.cues")
+                            c.lower()
+                            for c in check.text_list(check.get(entry, "cues", where), f"{where}.cues")
                         ),
-                        yes_no=check.text(yes_no, f"{where}.yes_no") if yes_no is not None else DEFAULT_YES_NO,
+                        yes_no=check.text(yes_no, f"{where}.yes_no")
+                        if yes_no is not None
+                        else DEFAULT_YES_NO,
                         if_required=(
-                            check.text(if_required, f"{where}.if_required") if if_required is not None else None
+                            check.text(if_required, f"{where}.if_required")
+                            if if_required is not None
+                            else None
                         ),
                     )
                 )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -34,9 +35,9 @@ class Lookup:
     synonyms: dict[str, str]
     pattern: re.Pattern[str]
 
-    def find(self, text: str) -> list[dict[str, object]]:
+    def find(self, text: str) -> list[dict[str, Any]]:
         """Entities as RegexEntityExtractor + EntitySynonymMapper would give them."""
-        found: list[dict[str, object]] = []
+        found: list[dict[str, Any]] = []
         for match in self.pattern.finditer(text):
             span = match.group()
             found.append(
@@ -51,12 +52,12 @@ class Lookup:
         return found
 
 
-def _examples(block: dict[str, object]) -> list[str]:
+def _examples(block: dict[str, Any]) -> list[str]:
     lines = str(block.get("examples") or "").splitlines()
     return [line.strip()[2:].strip() for line in lines if line.strip().startswith("- ")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Lookup:
     """The lookup table `name` and its synonyms, from its file in data/."""
     path = LOOKUP_FILES[name]
@@ -78,6 +79,6 @@ def load(name: str) -> Lookup:
     return Lookup(name, tuple(entries), synonyms, pattern)
 
 
-def entities_in(text: str) -> list[dict[str, object]]:
+def entities_in(text: str) -> list[dict[str, Any]]:
     """Every lookup entity in `text`, for messages that did not pass Rasa's NLU."""
     return [entity for name in LOOKUP_FILES for entity in load(name).find(text)]

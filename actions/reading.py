@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,16 @@ class ClaimMatch:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One asking clause of a compound question: its roles, topics and the claims it asks for."""
+
+    roles: tuple[str, ...]
+    topics: tuple[str, ...]
+    claims: tuple[Claim, ...] = ()
+    form: str = WH
+
+
+@dataclass(frozen=True)
 class Reading:
     """Everything the reply is decided from."""
 
@@ -112,7 +122,8 @@ class Reading:
     content: bool = field(default=False)  # anything at all about our careers
     words: frozenset[str] = frozenset()  # every word of the message, lower case
     # (roles, topics) per asking clause, for "where do PMs work and what do production managers earn?"
-    parts: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    parts: tuple[Part, ...] = ()
+    source: bool = False  # "where does that come from?"
 
     def specific_claims(self) -> tuple[ClaimMatch, ...]:
         return tuple(m for m in self.claims if m.specific)
@@ -139,6 +150,9 @@ class Vocabulary:
     pay_same: frozenset[str]
     requirement: tuple[str, ...]
     credential_verbs: frozenset[str]
+    person_words: frozenset[str]
+    asking_padding: tuple[str, ...]
+    source_words: tuple[str, ...]
     frames: dict[str, tuple[re.Pattern[str], ...]]
     stopwords: frozenset[str]
 
@@ -148,7 +162,7 @@ def _phrases(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(sorted({str(v).lower() for v in values}, key=lambda p: (-len(p), p)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return Vocabulary(
@@ -171,6 +185,9 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         pay_same=frozenset(raw["pay_same"]),
         requirement=_phrases(raw["requirement"]),
         credential_verbs=frozenset(raw["credential_verbs"]),
+        person_words=frozenset(raw["person_words"]),
+        asking_padding=_phrases(raw["asking_padding"]),
+        source_words=_phrases(raw["source_words"]),
         frames={k: tuple(re.compile(p) for p in v) for k, v in raw["frames"].items()},
         stopwords=frozenset(raw["stopwords"]),
     )
@@ -325,8 +342,9 @@ def _form(question: str, topics_here: Sequence[str], vocab: Vocabulary) -> str:
     first = words[0]
     if first in vocab.which_role_leads or first in ("who's", "whos"):
         following = words[1] if len(words) > 1 else ""
-        if first == "which" and lookups.load("topic").find(following) and following not in ("pays", "paid"):
-            return WH
+        found = lookups.load("topic").find(following)
+        if first == "which" and found and found[0]["value"] != "salary":
+            return WH  # "which certifications ...", but "which pays more" asks for a role
         return WHICH_ROLE
     if first in vocab.yes_no_leads:
         return YES_NO
@@ -363,24 +381,31 @@ def _split(lowered: str, vocab: Vocabulary) -> list[_Clause]:
         stripped = _strip_padding(piece, vocab)
         if not stripped:
             continue
-        words = _TOKEN.findall(stripped)
+        # Question words inside "someone who ..." describe, they do not ask.
+        bare = stripped
+        for phrase in vocab.describers:
+            bare = re.sub(rf"(?<![a-z0-9']){re.escape(phrase)}(?![a-z0-9'])", " ", bare)
+        words = _TOKEN.findall(bare)
         end = offset + len(piece)
         asked = lowered[end : end + 1] == "?"
+        raw = piece.strip()
         asking = bool(words) and (
             words[0] in vocab.yes_no_leads
             or words[0] in vocab.which_role_leads
             or words[0] in ("who's", "whos")
             or bool(set(words) & _WH_WORDS)
             or asked
-            or any(stripped.startswith(p) for p in vocab.profile)
+            or any(raw == p or raw.startswith(p + " ") for p in vocab.asking_padding)
         )
         is_self = any(stripped == p or stripped.startswith(p + " ") for p in vocab.self_description)
         negated = any(stripped == n or stripped.startswith(n + " ") for n in vocab.negation)
-        clauses.append(_Clause(stripped, offset, end, asking, is_self and not asking, negated))
+        clauses.append(_Clause(stripped, offset, end, asking, is_self and not asked, negated))
     return clauses
 
 
-_WH_WORDS = frozenset({"what", "whats", "what's", "how", "where", "which", "who", "who's", "whos", "why", "when"})
+_WH_WORDS = frozenset(
+    {"what", "whats", "what's", "how", "where", "which", "who", "who's", "whos", "why", "when"}
+)
 
 
 def read(
@@ -413,7 +438,7 @@ def read(
 
     # "project manger": a career of the lookup with a misspelt manager word.
     tokens = _tokens(lowered)
-    for i, (word, start, end) in enumerate(tokens[1:], start=1):
+    for i, (word, _, end) in enumerate(tokens[1:], start=1):
         before, b_start, _ = tokens[i - 1]
         if (
             is_manager_word(word)
@@ -426,9 +451,13 @@ def read(
 
     # Clauses: what asks, what describes the person ("I have an MBA"), what is excluded.
     clauses = _split(lowered, vocab)
-    asking = [c for c in clauses if c.asking and not c.negated] or [
-        c for c in clauses if not c.self_description and not c.negated
-    ]
+    # A question put after a self-description ("I love talking to customers and
+    # figuring out what they want... what does a PM do?") is the asking clause.
+    asking = (
+        [c for c in clauses if c.asking and not c.negated and not c.self_description]
+        or [c for c in clauses if c.asking and not c.negated]
+        or [c for c in clauses if not c.self_description and not c.negated]
+    )
     if not asking:
         asking = [c for c in clauses if not c.negated] or clauses
     question = asking[0].text if asking else ""
@@ -448,15 +477,19 @@ def read(
         if entity.get("entity") != "role":
             continue
         role = normalize_role(str(entity.get("value") or ""))
-        start, end = entity.get("start"), entity.get("end")
+        e_start, e_end = entity.get("start"), entity.get("end")
         if role is None:
             continue
-        if start is None or end is None:
+        if e_start is None or e_end is None:
             mentions.append((role, None))
             continue
-        span = (int(start), int(end))
+        span = (int(e_start), int(e_end))
         if _overlaps(span, career_spans):
             continue
+        if role == BOTH and lowered[span[0] : span[1]] in ("each", "either"):
+            after = _TOKEN.findall(lowered[span[1] :])[:1]
+            if after and after[0] not in ("of", "role", "roles", "one", "job", "jobs", "side"):
+                continue  # "each year" is not both roles
         role_spans.append(span)
         mentions.append((role, span[0]))
     masked = lowered
@@ -478,8 +511,12 @@ def read(
                 continue
             clause = clause_of(match.start())
             limit = clause.end if clause else len(lowered)
-            nxt = [m.start() for p in vocab.describers for m in re.finditer(re.escape(" " + p + " "), lowered)]
-            limit = min([limit, *[n for n in nxt if n > match.end()], *[t for t in topic_starts if t >= match.end()]])
+            nxt = [
+                m.start() for p in vocab.describers for m in re.finditer(re.escape(" " + p + " "), lowered)
+            ]
+            limit = min(
+                [limit, *[n for n in nxt if n > match.end()], *[t for t in topic_starts if t >= match.end()]]
+            )
             describer_spans.append((match.start(), limit))
     topic_entity_spans = [
         (int(e["start"]), int(e["end"]))
@@ -497,7 +534,11 @@ def read(
             mentions.append((described, start))
 
     for clause in clauses:
-        if clause.negated and not any(clause.start <= (m[1] or -1) < clause.end for m in mentions):
+        if (
+            clause.negated
+            and set(_TOKEN.findall(clause.text)) & vocab.person_words
+            and not any(clause.start <= (m[1] or -1) < clause.end for m in mentions)
+        ):
             # "not the factory guy, ...": a role described, and excluded.
             described = role_of_description(store, _TOKEN.findall(clause.text), vocab)
             if described:
@@ -507,12 +548,12 @@ def read(
     negated_roles: list[str] = []
     both = False
     described_role = None
-    for role, start in sorted(mentions, key=lambda m: m[1] if m[1] is not None else -1):
-        if start is not None and is_negated(start):
+    for role, at in sorted(mentions, key=lambda m: m[1] if m[1] is not None else -1):
+        if at is not None and is_negated(at):
             if role != BOTH and role not in negated_roles:
                 negated_roles.append(role)
             continue
-        if start is not None and asking_spans and not _overlaps((start, start + 1), asking_spans):
+        if at is not None and asking_spans and not _overlaps((at, at + 1), asking_spans):
             # A role named only in a self-description ("I'm a product manager") is kept
             # only when no asking clause names one.
             continue
@@ -521,8 +562,8 @@ def read(
         elif role not in roles:
             roles.append(role)
     if not roles and not both:
-        for role, start in mentions:
-            if start is not None and not is_negated(start) and role != BOTH and role not in roles:
+        for role, at in mentions:
+            if at is not None and not is_negated(at) and role != BOTH and role not in roles:
                 roles.append(role)
     described_role = next(
         (r for r, s in mentions if s is not None and _overlaps((s, s + 1), describer_spans)), None
@@ -547,14 +588,14 @@ def read(
         value = str(entity.get("value") or "")
         if kind not in ("topic", "organisation"):
             continue
-        start, end = entity.get("start"), entity.get("end")
-        if start is None or end is None:
+        e_start, e_end = entity.get("start"), entity.get("end")
+        if e_start is None or e_end is None:
             # A button payload's entity: no place in the text.
             target = topics if kind == "topic" else organisations
             if value not in target:
                 target.append(value)
             continue
-        span = (int(start), int(end))
+        span = (int(e_start), int(e_end))
         if span in seen_spans or _overlaps(span, career_spans):
             continue
         seen_spans.append(span)
@@ -569,8 +610,10 @@ def read(
         if is_negated(span[0]):
             if value not in negated_topics:
                 negated_topics.append(value)
-        elif value == "salary" and lowered[span[0] : span[1]] in vocab.credential_verbs and any(
-            t in ("certifications", "education") for t in topics + pending
+        elif (
+            value == "salary"
+            and lowered[span[0] : span[1]] in vocab.credential_verbs
+            and any(t in ("certifications", "education") for t in topics + pending)
         ):
             continue
         elif _overlaps(span, asking_spans):
@@ -590,12 +633,14 @@ def read(
         topics = pending or pending_self
     topics = [t for t in topics if t not in negated_topics]
 
-    parts = []
+    parts: list[Part] = []
+    excluded_for_parts = career_spans + role_spans + describer_spans + negated_spans
     for clause in asking:
         part_roles = tuple(
             dict.fromkeys(
-                r for r, st in mentions if st is not None and clause.start <= st < clause.end and r != BOTH
-                and r not in negated_roles
+                r
+                for r, st in mentions
+                if st is not None and clause.start <= st < clause.end and r != BOTH and r not in negated_roles
             )
         )
         part_topics = [
@@ -606,14 +651,38 @@ def read(
             and clause.start <= int(e["start"]) < clause.end
             and str(e.get("value")) in topics
         ]
-        part_topics += [t for t, ps in vocab.frames.items() if t in topics and any(p.search(clause.text) for p in ps)]
+        part_topics += [
+            t for t, ps in vocab.frames.items() if t in topics and any(p.search(clause.text) for p in ps)
+        ]
+        clause_words = [
+            t
+            for t, st, en in _tokens(lowered)
+            if clause.start <= st < clause.end and not _overlaps((st, en), excluded_for_parts)
+        ]
+        part_claims = tuple(
+            m.claim
+            for m in match_claims(store, clause_words, vocab)
+            if m.specific and m.score >= _STRONG / 2 and m.claim.owner != "comparison"
+        )
+        if not part_topics and part_claims:
+            part_topics = [part_claims[0].topic]
         if part_topics:
-            parts.append((part_roles, tuple(dict.fromkeys(part_topics))))
+            part_claims = tuple(c for c in part_claims if c.topic in part_topics)
+            parts.append(
+                Part(
+                    part_roles,
+                    tuple(dict.fromkeys(part_topics)),
+                    part_claims[:2],
+                    _form(clause.text, (), vocab),
+                )
+            )
 
     # Content words of the asking clauses, for claims.
     excluded = career_spans + role_spans + describer_spans + negated_spans
     words = [
-        t for t, s, e in _tokens(lowered) if _overlaps((s, e), asking_spans) and not _overlaps((s, e), excluded)
+        t
+        for t, s, e in _tokens(lowered)
+        if _overlaps((s, e), asking_spans) and not _overlaps((s, e), excluded)
     ]
     negated_words = {t for t, s, e in _tokens(lowered) if _overlaps((s, e), negated_spans)}
     claims = match_claims(store, words, vocab)
@@ -632,6 +701,8 @@ def read(
     )
     question_words = set(_TOKEN.findall(asking_text))
     reading_form = _form(question, topics, vocab)
+    if reading_form != PROFILE and any(_has_phrase(lowered, p) for p in vocab.profile):
+        reading_form = PROFILE
     content = bool(
         roles
         or described_role
@@ -670,4 +741,5 @@ def read(
         content=content,
         words=frozenset(_TOKEN.findall(lowered)),
         parts=tuple(parts),
+        source=any(_has_phrase(lowered, p) for p in vocab.source_words),
     )
