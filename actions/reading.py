@@ -364,6 +364,40 @@ def _career_modifiers() -> frozenset[str]:
 
 # ------------------------------------------------------------------ reading
 
+_ENTITY_TYPES = ("role", "topic", "organisation", "other_career")
+
+
+def _valid_entities(
+    entities: Iterable[Mapping[str, Any]], length: int, store: FactStore
+) -> list[dict[str, Any]]:
+    """The entities that can be trusted: a known type and value, and a span inside the text or none.
+
+    They come from the NLU, a button payload or Rasa's HTTP API, so anything may arrive.
+    """
+    known_values = {
+        "topic": set(store.topic_labels),
+        "organisation": {o.key for o in store.organisations},
+    }
+    valid = []
+    for entity in entities:
+        if not isinstance(entity, Mapping):
+            continue
+        kind, value = entity.get("entity"), entity.get("value")
+        start, end = entity.get("start"), entity.get("end")
+        if kind not in _ENTITY_TYPES or not isinstance(value, str) or not value.strip():
+            continue
+        if kind in known_values and value not in known_values[kind]:
+            continue
+        if (start is None) != (end is None):
+            continue
+        if start is not None:
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length):
+                continue
+        elif kind == "other_career":
+            continue  # a career is named as the user wrote it: it needs its place in the text
+        valid.append({"entity": kind, "value": value, "start": start, "end": end})
+    return valid
+
 
 @dataclass(frozen=True)
 class _Clause:
@@ -422,13 +456,14 @@ def read(
         # A button payload ("/ask_question{...}") carries its meaning in entities.
         lowered = ""
 
-    entities = list(message.entities) + lookups.entities_in(lowered)
+    given = _valid_entities(message.entities, len(text), store)
+    entities = given + lookups.entities_in(lowered)
 
     # Other careers first: their words ("product owner") are not our roles.
     career_spans: list[tuple[int, int]] = []
     careers: list[str] = []
     for entity in sorted(entities, key=lambda e: -(int(e.get("end") or 0) - int(e.get("start") or 0))):
-        if entity.get("entity") != "other_career" or "start" not in entity:
+        if entity.get("entity") != "other_career" or entity.get("start") is None:
             continue
         span = (int(entity["start"]), int(entity["end"]))
         if _overlaps(span, career_spans):
@@ -473,7 +508,7 @@ def read(
     # Roles: entities, then names in the text; negated ones set aside.
     mentions: list[tuple[str, int | None]] = []  # (role, start)
     role_spans: list[tuple[int, int]] = []
-    for entity in message.entities:
+    for entity in given:
         if entity.get("entity") != "role":
             continue
         role = normalize_role(str(entity.get("value") or ""))

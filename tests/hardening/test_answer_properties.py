@@ -21,25 +21,18 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from actions import conversation
-from actions.answers import TOPIC_INTENTS
+from actions.answers import TOPIC_ORDER
 from actions.fact_store import FactStore, load_fact_store
+from actions.reading import Context, Message
 from actions.roles import BOTH, PRODUCT, PRODUCTION
 from connectors.guard import DEFAULT_MAX_MESSAGE_CHARS, check_text, clean_text
 
 STORE: FactStore = load_fact_store()
 
-INTENTS = sorted(
-    {
-        *TOPIC_INTENTS.values(),
-        conversation.FOLLOW_UP_INTENT,
-        conversation.UNCOVERED_INTENT,
-        "out_of_scope",
-        "nlu_fallback",
-        "greet",
-    }
-)
+INTENTS = sorted({"ask_question", "ask_source", "out_of_scope", "nlu_fallback", *conversation.SMALL_TALK})
 ROLE_VALUES = [PRODUCT, PRODUCTION, BOTH, "product manager", "production manager", "PM", "prod"]
-TOPICS = [*TOPIC_INTENTS, "difference", "similarities"]
+TOPICS = [*TOPIC_ORDER, "difference", "similarities"]
+ENTITY_TYPES = ["role", "topic", "organisation", "other_career", "nonsense"]
 
 # Text as users and attackers send it: any code point (surrogates included),
 # and pieces of real questions so that the interesting branches are reached.
@@ -78,55 +71,71 @@ MAYBE = st.one_of(st.none(), st.text(max_size=20))
 
 def _assert_reply(turn: conversation.Turn) -> None:
     assert isinstance(turn.reply.text, str)
-    assert turn.reply.text.strip(), "empty reply"
+    assert turn.reply.text.strip() or turn.reply.response, "empty reply"
     assert len(turn.reply.buttons) <= 3
     assert all(b.title and b.payload for b in turn.reply.buttons)
+
+
+ENTITY = st.fixed_dictionaries(
+    {
+        "entity": st.sampled_from(ENTITY_TYPES),
+        "value": st.one_of(st.sampled_from(ROLE_VALUES + TOPICS), MAYBE),
+    },
+    optional={
+        "start": st.integers(min_value=-5, max_value=400),
+        "end": st.integers(min_value=-5, max_value=400),
+    },
+)
 
 
 @settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     intent=st.one_of(st.sampled_from(INTENTS), MAYBE),
     text=TEXT,
-    entities=st.lists(st.one_of(st.sampled_from(ROLE_VALUES), MAYBE), max_size=3),
+    entities=st.lists(ENTITY, max_size=4),
     slot_role=st.one_of(st.sampled_from([PRODUCT, PRODUCTION, BOTH]), MAYBE),
     slot_topic=st.one_of(st.sampled_from(TOPICS), MAYBE),
+    sources=st.lists(
+        st.one_of(
+            st.sampled_from(["salary:product_manager", "organisation:pics", "product_office"]), MAYBE.map(str)
+        ),
+        max_size=3,
+    ),
     confidence=st.floats(min_value=0.0, max_value=1.0),
 )
-@example(intent="ask_salary", text="", entities=[], slot_role=None, slot_topic=None, confidence=1.0)
-@example(intent=None, text="\x00\ud800", entities=[None], slot_role="x", slot_topic="y", confidence=0.0)
+@example(
+    intent="ask_question", text="", entities=[], slot_role=None, slot_topic=None, sources=[], confidence=1.0
+)
+@example(
+    intent=None,
+    text="\x00\ud800",
+    entities=[{"entity": "role", "value": None}],
+    slot_role="x",
+    slot_topic="y",
+    sources=["?"],
+    confidence=0.0,
+)
 # A slot value from before a change to the fact file, or set through the HTTP API.
 @example(
-    intent="inform_role", text="and them?", entities=[PRODUCT], slot_role=BOTH, slot_topic="0", confidence=1.0
+    intent="ask_question",
+    text="and them?",
+    entities=[{"entity": "role", "value": PRODUCT}],
+    slot_role=BOTH,
+    slot_topic="0",
+    sources=["no such claim"],
+    confidence=1.0,
 )
 def test_respond_always_replies(
     intent: str | None,
     text: str,
-    entities: list[str | None],
+    entities: list[dict],
     slot_role: str | None,
     slot_topic: str | None,
+    sources: list[str],
     confidence: float,
 ) -> None:
-    _assert_reply(conversation.respond(STORE, intent, text, entities, slot_role, slot_topic, confidence))
-
-
-@settings(max_examples=300, deadline=None, database=None)
-@given(
-    text=TEXT,
-    entities=st.lists(st.one_of(st.sampled_from(ROLE_VALUES), MAYBE), max_size=3),
-    slot_role=st.one_of(st.sampled_from([PRODUCT, PRODUCTION, BOTH]), MAYBE),
-    slot_topic=st.one_of(st.sampled_from(TOPICS), MAYBE),
-)
-def test_fallback_always_replies(
-    text: str, entities: list[str | None], slot_role: str | None, slot_topic: str | None
-) -> None:
-    _assert_reply(conversation.respond_to_fallback(STORE, text, entities, slot_role, slot_topic))
-
-
-@settings(max_examples=200, deadline=None, database=None)
-@given(slot_role=st.one_of(st.sampled_from([PRODUCT, PRODUCTION, BOTH]), MAYBE), slot_topic=MAYBE, text=TEXT)
-def test_cite_and_redirect_always_reply(slot_role: str | None, slot_topic: str | None, text: str) -> None:
-    assert conversation.cite(STORE, slot_role, slot_topic).text.strip()
-    assert conversation.redirect(text).reply.text.strip()
+    message = Message(text, intent, confidence, tuple(entities))
+    _assert_reply(conversation.respond(STORE, message, Context(slot_role, slot_topic, tuple(sources))))
 
 
 @settings(max_examples=500, deadline=None, database=None)
