@@ -300,7 +300,8 @@ def salary_per_period(store: FactStore, role: str, period: str, per_year: int, n
     for r in roles:
         yearly = store.salary(r).average_usd_per_year
         share = _money(round(yearly / per_year))
-        parts.append(f"a {store.role_label(r)}'s {_money(yearly)} a year is about {share} a {period}")
+        article = "an" if period[0] in "aeiouh" and period != "week" else "a"
+        parts.append(f"a {store.role_label(r)}'s {_money(yearly)} a year is about {share} {article} {period}")
     basis = f"the yearly average divided by {per_year:,}" + (f", assuming {note}" if note else "")
     text = (
         f"{'; '.join(parts)[0].upper()}{'; '.join(parts)[1:]}. That is derived ({basis}): "
@@ -341,7 +342,8 @@ def organisation_reply(store: FactStore, keys: Sequence[str], yes_no: bool, ment
             f"get certified through."
         )
         what = training.text.split("training programmes on ", 1)[-1]
-        sentences.append(f"Like the other body, it runs training programmes on {what}")
+        if len(orgs) == 1:
+            sentences.append(f"Like the other body, it runs training programmes on {what}")
     text = " ".join(sentences)
     if yes_no and mentions > 1:
         lead = "Yes" if len(set(keys)) == 1 else "No"
@@ -352,7 +354,7 @@ def organisation_reply(store: FactStore, keys: Sequence[str], yes_no: bool, ment
                 f"{_plural(store, orgs[0].role)} usually get certified through. " + " ".join(sentences[1:])
             )
         else:
-            text = f"{lead}: {text}"
+            text = lead_with(lead, text)
     role = orgs[0].role if len({o.role for o in orgs}) == 1 else BOTH
     sources = (*(f"organisation:{o.key}" for o in orgs), store.claims(orgs[0].role, "certifications")[-1].id)
     return Reply(text, _follow_ups(role, "certifications"), sources)

@@ -111,6 +111,9 @@ def resolve(reading: Reading, context: Context) -> Question:
         ]
         if fitting:
             topics = [fitting[0].claim.topic]
+        elif reading.form == YES_NO and reading.claims[0].specific and reading.claims[0].score >= 3.0:
+            # "do production managers give demos?": a fact of the other role, answered as such.
+            topics = [reading.claims[0].claim.topic]
     if not topics and (reading.period or reading.pay_factors) and context.topic == "salary":
         topics = ["salary"]
     if not topics and reading.period:
@@ -248,8 +251,17 @@ def uncovered(store: FactStore, q: Question) -> Turn | None:
 def nothing_recognised(store: FactStore, q: Question) -> Turn | None:
     """No role, topic, claim or body of ours: a redirect, or a request to rephrase."""
     r = q.reading
-    if r.content or (q.follow_up and q.role and _short(r)):
+    vocab = load_vocabulary()
+    if r.content:
         return None
+    if (
+        q.follow_up
+        and q.role
+        and _short(r)
+        and r.words & vocab.follow_up_words
+        and r.intent != OUT_OF_SCOPE_INTENT
+    ):
+        return None  # "and?", "what else?": the previous question, continued
     if (r.pay_factors or r.period) and q.context.topic == "salary":
         return None  # "what drives that?" after a pay answer
     # A sentence about something else gets the redirect; keyboard noise a request to rephrase.
@@ -528,7 +540,7 @@ def decide(store: FactStore, question: Question) -> Turn:
 
 def _with_other_careers(q: Question, turn: Turn) -> Turn:
     """Ours answered, another career also named: say that one is not covered."""
-    careers = q.reading.other_careers
+    careers = q.reading.asked_careers
     if not careers or "I only cover" in turn.reply.text:
         return turn
     reply = answers.with_note(turn.reply, answers.not_our_careers(careers))

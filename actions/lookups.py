@@ -69,6 +69,8 @@ def load(name: str) -> Lookup:
             entries += _examples(block)
         elif "synonym" in block:
             canonical = str(block["synonym"])
+            # EntitySynonymMapper maps the canonical name to itself in any case ("ASQ" -> "asq").
+            synonyms[canonical.lower()] = canonical
             for example in _examples(block):
                 synonyms[example.lower()] = canonical
     if not entries:

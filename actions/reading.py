@@ -111,6 +111,7 @@ class Reading:
     organisation_mentions: int = 0  # "is APICS the same as PICS?" names one body twice
     claims: tuple[ClaimMatch, ...] = ()  # best first
     other_careers: tuple[str, ...] = ()  # as the user wrote them
+    asked_careers: tuple[str, ...] = ()  # ... of those, the ones in a clause that asks
     uncovered: str | None = None  # key of an uncovered topic
     period: str | None = None  # month / week / hour
     pay_factors: bool = False
@@ -153,6 +154,7 @@ class Vocabulary:
     person_words: frozenset[str]
     asking_padding: tuple[str, ...]
     source_words: tuple[str, ...]
+    follow_up_words: frozenset[str]
     frames: dict[str, tuple[re.Pattern[str], ...]]
     stopwords: frozenset[str]
 
@@ -188,6 +190,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         person_words=frozenset(raw["person_words"]),
         asking_padding=_phrases(raw["asking_padding"]),
         source_words=_phrases(raw["source_words"]),
+        follow_up_words=frozenset(raw["follow_up_words"]),
         frames={k: tuple(re.compile(p) for p in v) for k, v in raw["frames"].items()},
         stopwords=frozenset(raw["stopwords"]),
     )
@@ -727,7 +730,7 @@ def read(
     claims = tuple(m for m in claims if m.claim.topic not in negated_topics)
     if not roles and not both and not described_role and topics:
         # "what's the pay for the run-the-plant type?": the words may describe one role.
-        described_role = role_of_description(store, words, vocab, margin=2.0)
+        described_role = role_of_description(store, words, vocab, margin=_STRONG)
 
     uncovered = store.uncovered_topic(asking_text)
 
@@ -765,6 +768,9 @@ def read(
         organisation_mentions=organisation_mentions,
         claims=claims,
         other_careers=tuple(careers),
+        asked_careers=tuple(
+            c for c, span in zip(careers, career_spans, strict=True) if _overlaps(span, asking_spans)
+        ),
         uncovered=uncovered.key if uncovered else None,
         period=period,
         pay_factors=bool(question_words & vocab.pay_factors),

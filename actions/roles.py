@@ -34,6 +34,20 @@ _MANAGER_WORDS = (
     "mangers",
     "mgmt",
 )
+_PERSON_WORDS = (
+    "one",
+    "ones",
+    "side",
+    "guy",
+    "guys",
+    "people",
+    "folks",
+    "person",
+    "role",
+    "roles",
+    "job",
+    "jobs",
+)
 _ABBREVIATIONS = {"pm": PRODUCT, "pms": PRODUCT, "pm's": PRODUCT}
 _BOTH_PHRASES = ("both", "the two", "each", "each of them", "either", "both roles", "compare")
 _COMPARISON_CUES = re.compile(
@@ -143,6 +157,8 @@ def role_mentions(text: str) -> list[tuple[str, int, int]]:
         role = PRODUCT if kind == "product" else PRODUCTION
         if is_manager_word(following):
             found.append((role, start, tokens[i + 1][2]))
+        elif following in _PERSON_WORDS:
+            found.append((role, start, end))  # "the production one", "the product side"
         elif following in ("and", "or", "vs", "versus", "&"):
             found.append((role, start, end))
         else:

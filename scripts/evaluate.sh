@@ -45,7 +45,7 @@ step "NLU: $FOLDS-fold cross-validation over data/nlu.yml (config without Fallba
 "$PY" scripts/evaluation_summary.py --no-fallback-config config.yml "$tmp/config_no_fallback.yml"
 run_logged "$OUT/nlu_cv/test.log" env RASA_MAX_CACHE_SIZE=0 RASA_CACHE_DIRECTORY="$tmp/cache" \
   "$RASA" test nlu --cross-validation --folds "$FOLDS" --config "$tmp/config_no_fallback.yml" \
-  --nlu data/nlu.yml --out "$OUT/nlu_cv"
+  --nlu data --out "$OUT/nlu_cv"
 "$PY" scripts/evaluation_summary.py --brief "$OUT/nlu_cv"
 
 step "dialogue: rasa test core on tests/test_stories.yml"

@@ -1,145 +1,623 @@
-"""Whole turns: follow-ups, clarification, comparisons, other careers."""
+"""Whole turns (actions/conversation.py): resolving a reading against the context, and every rule.
+
+Each rule of `conversation.RULES` has tests named `test_<rule>_...`: what it
+answers, and a message it leaves to the rules after it.
+"""
 
 from __future__ import annotations
 
-from actions import conversation
-from actions.conversation import Turn, guess_topic, respond, respond_to_fallback
+import re
+
+import pytest
+
+from actions import answers, conversation
+from actions.conversation import RULES, Question, Turn, resolve, respond
 from actions.fact_store import FactStore
+from actions.reading import Context, Message, read
 from actions.roles import BOTH, PRODUCT, PRODUCTION
 
+PAY_PRODUCTION = Context(PRODUCTION, "salary", ("salary:production_manager", "salary:depends_on"))
+PAY_PRODUCT = Context(PRODUCT, "salary", ("salary:product_manager", "salary:depends_on"))
 
-def _ask(store: FactStore, intent: str, text: str, entities=(), previous: Turn | None = None) -> Turn:
-    return respond(
-        store,
-        intent,
-        text,
-        list(entities),
-        previous.role if previous else None,
-        previous.topic if previous else None,
+
+def question(
+    store: FactStore, text: str, intent: str = "ask_question", context: Context | None = None
+) -> Question:
+    return resolve(read(Message(text, intent), store), context or Context())
+
+
+def ask(
+    store: FactStore,
+    text: str,
+    intent: str = "ask_question",
+    after: Turn | Context | None = None,
+) -> Turn:
+    context = Context(after.role, after.topic, after.sources) if isinstance(after, Turn) else after
+    return respond(store, Message(text, intent), context)
+
+
+def rule_for(
+    store: FactStore, text: str, intent: str = "ask_question", context: Context | None = None
+) -> str:
+    q = question(store, text, intent, context)
+    return next(rule.__name__ for rule in RULES if rule(store, q) is not None)
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+
+def test_every_rule_has_its_tests() -> None:
+    tested = {name for name in globals() if name.startswith("test_")}
+    for rule in RULES:
+        assert any(name.startswith(f"test_{rule.__name__}_") for name in tested), rule.__name__
+    assert RULES[-1] is conversation.topics, "the last rule always answers"
+
+
+# ------------------------------------------------------------------ resolve
+
+
+def test_resolve_fills_the_role_from_the_context(store: FactStore) -> None:
+    q = question(store, "what about their education?", context=PAY_PRODUCTION)
+    assert (q.role, q.topics, q.follow_up) == (PRODUCTION, ("education",), False)
+
+
+def test_resolve_keeps_the_topic_when_only_the_role_changes(store: FactStore) -> None:
+    q = question(store, "and product managers?", context=PAY_PRODUCTION)
+    assert (q.role, q.topics, q.follow_up) == (PRODUCT, ("salary",), True)
+
+
+def test_resolve_the_other_one(store: FactStore) -> None:
+    q = question(store, "how does that compare with the other one?", context=PAY_PRODUCTION)
+    assert (q.role, q.topics) == (BOTH, ("salary",))
+
+
+def test_resolve_a_difference_in_one_topic_compares_that_topic(store: FactStore) -> None:
+    q = question(store, "what's the difference in pay between them?")
+    assert (q.role, q.topics) == (BOTH, ("salary",))
+
+
+def test_resolve_a_negated_role_means_the_other(store: FactStore) -> None:
+    q = question(store, "not product managers: where do they work?")
+    assert q.role == PRODUCTION
+
+
+def test_resolve_a_negated_role_named_loosely_means_the_other(store: FactStore) -> None:
+    q = question(store, "not the production one, where does the other work?")
+    assert q.role == PRODUCT
+
+
+def test_resolve_ignores_slot_values_it_cannot_answer_from(store: FactStore) -> None:
+    turn = respond(
+        store, Message("what's the pay like?", "ask_question"), Context("project_manager", "hobbies")
     )
+    assert turn.role is None and turn.reply.buttons[-1].title == "Compare both"
+
+
+# ------------------------------------------------------------------ small_talk
+
+
+@pytest.mark.parametrize(
+    ("intent", "response"),
+    [("greet", "utter_greet"), ("goodbye", "utter_goodbye"), ("bot_challenge", "utter_iamabot")],
+)
+def test_small_talk_gets_the_domain_response_and_keeps_the_context(
+    store: FactStore, intent: str, response: str
+) -> None:
+    turn = ask(store, "hey", intent, PAY_PRODUCTION)
+    assert turn.reply.response == response
+    assert (turn.role, turn.topic, turn.sources) == (PRODUCTION, "salary", PAY_PRODUCTION.claims)
+
+
+def test_small_talk_does_not_apply_when_a_question_rides_along(store: FactStore) -> None:
+    assert (
+        conversation.small_talk(store, question(store, "hi, what do product managers earn?", "greet")) is None
+    )
+    assert "$98,439" in ask(store, "hi, what do product managers earn?", "greet").reply.text
+
+
+# ------------------------------------------------------------------ cite
+
+
+def test_cite_names_the_paragraphs_of_the_last_answer(store: FactStore) -> None:
+    first = ask(store, "what do production managers study?")
+    turn = ask(store, "where did you get that?", "ask_source", first)
+    assert "paragraph 10" in turn.reply.text and store.title in turn.reply.text
+    assert (turn.role, turn.topic, turn.sources) == (first.role, first.topic, first.sources)
+
+
+def test_cite_a_named_answer(store: FactStore) -> None:
+    turn = ask(store, "what's your source for the product manager salary?", "ask_source")
+    assert "paragraph 15" in turn.reply.text
+
+
+def test_cite_without_an_earlier_answer_names_the_article(store: FactStore) -> None:
+    assert store.title in ask(store, "where does your information come from?", "ask_source").reply.text
+
+
+def test_cite_does_not_apply_to_a_question_read_as_a_citation_request(store: FactStore) -> None:
+    q = question(store, "does that vary by location?", "ask_source", PAY_PRODUCTION)
+    assert conversation.cite(store, q) is None
+    assert conversation.cite(store, question(store, "where does PMI get its data?", "ask_source")) is None
+
+
+# ------------------------------------------------------------------ other_careers_only
+
+
+@pytest.mark.parametrize(
+    ("text", "career"),
+    [
+        ("what does a product owner do?", "product owner"),
+        ("how much do production assistants make?", "production assistants"),
+        ("do project managers need certifications?", "project managers"),
+        ("what's the salary of a program manager?", "program manager"),
+        ("how much do nurses earn?", "nurses"),
+        ("what does a scrum master study?", "scrum master"),
+        ("do product designers work in offices?", "product designers"),
+    ],
+)
+def test_other_careers_only_redirect_naming_the_career_as_typed(
+    store: FactStore, text: str, career: str
+) -> None:
+    turn = ask(store, text, after=PAY_PRODUCT)
+    assert turn.reply.text.startswith("I only cover product managers and production managers")
+    assert career in turn.reply.text
+    assert "$" not in turn.reply.text and turn.reply.sources == ()
+    assert turn.role == PRODUCT, "the context survives the detour"
+
+
+def test_other_careers_only_keeps_what_was_asked_for_the_next_turn(store: FactStore) -> None:
+    other = ask(store, "what do project managers earn?")
+    assert other.topic == "salary" and "$" not in other.reply.text
+    assert "$73,786" in ask(store, "and a production manager?", after=other).reply.text
+
+
+def test_other_careers_only_does_not_apply_when_one_of_ours_is_named(store: FactStore) -> None:
+    q = question(store, "what do product managers and project managers earn?")
+    assert conversation.other_careers_only(store, q) is None
+    turn = ask(store, "what do product managers and project managers earn?")
+    assert "$98,439" in turn.reply.text
+    assert turn.reply.text.endswith("I can't tell you about project managers.")
+
+
+def test_other_careers_only_ours_first_then_the_other_said_not_covered(store: FactStore) -> None:
+    turn = ask(store, "what do production managers and scrum masters study?")
+    assert "engineering" in turn.reply.text and "can't tell you about scrum masters" in turn.reply.text
+
+
+def test_other_careers_only_a_career_the_user_has_is_not_asked_about(store: FactStore) -> None:
+    turn = ask(store, "as a mechanical engineer, what would production managers earn?")
+    assert "$73,786" in turn.reply.text and "can't tell you" not in turn.reply.text
+
+
+# ------------------------------------------------------------------ organisation
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "plural"),
+    [
+        ("what is PMI?", "Project Management Institute", "product managers"),
+        ("what does AMA stand for?", "American Marketing Association", "product managers"),
+        ("tell me about APICS", "Production and Inventory Control Society", "production managers"),
+        ("what's the American Society for Quality?", "(ASQ)", "production managers"),
+    ],
+)
+def test_organisation_says_what_the_body_is_and_whom_it_serves(
+    store: FactStore, text: str, name: str, plural: str
+) -> None:
+    turn = ask(store, text)
+    assert name in turn.reply.text and plural in turn.reply.text
+    assert turn.topic == "certifications"
+    assert any(s.startswith("organisation:") for s in turn.sources)
+
+
+def test_organisation_one_body_under_two_names(store: FactStore) -> None:
+    turn = ask(store, "is APICS the same as PICS?")
+    assert turn.reply.text.startswith("Yes") and "better known" in turn.reply.text
+    later = ask(store, "is that the same as APICS?", after=ask(store, "what is PICS?"))
+    assert later.reply.text.startswith("Yes")
+
+
+def test_organisation_two_different_bodies(store: FactStore) -> None:
+    assert ask(store, "is PMI the same as AMA?").reply.text.startswith("No")
+
+
+def test_organisation_who_asks_for_the_role_first(store: FactStore) -> None:
+    turn = ask(store, "who certifies with ASQ?")
+    assert turn.reply.text.startswith("Production managers") and turn.role == PRODUCTION
+
+
+def test_organisation_for_the_wrong_role(store: FactStore) -> None:
+    turn = ask(store, "is PMI for production managers?")
+    assert turn.reply.text.startswith("No") and "ASQ" in turn.reply.text
+    right = ask(store, "is there an APICS certificate for production managers?")
+    assert right.reply.text.startswith("Yes") and right.role == PRODUCTION
+
+
+def test_organisation_which_role_uses_it_follows_up(store: FactStore) -> None:
+    turn = ask(store, "and which role uses it?", after=ask(store, "what is AMA?"))
+    assert turn.reply.text.startswith("Product managers")
+
+
+def test_organisation_does_not_apply_without_a_body(store: FactStore) -> None:
+    assert conversation.organisation(store, question(store, "what certifications do PMs get?")) is None
+
+
+# ------------------------------------------------------------------ uncovered
+
+
+def test_uncovered_says_the_article_does_not_say(store: FactStore) -> None:
+    turn = ask(store, "what's the job outlook for production managers?")
+    assert "doesn't say" in turn.reply.text and "job outlook" in turn.reply.text
+    assert turn.role == PRODUCTION and "$" not in turn.reply.text
+
+
+def test_uncovered_is_that_before_tax(store: FactStore) -> None:
+    turn = ask(store, "is that before tax?", after=PAY_PRODUCTION)
+    assert "doesn't say" in turn.reply.text and "tax" in turn.reply.text
+    assert (turn.role, turn.topic) == (PRODUCTION, "salary")
+
+
+def test_uncovered_does_not_apply_to_a_covered_topic(store: FactStore) -> None:
+    assert conversation.uncovered(store, question(store, "what do production managers earn?")) is None
+
+
+# ------------------------------------------------------------------ nothing_recognised
+
+
+def test_nothing_recognised_keyboard_noise_asks_to_rephrase(store: FactStore) -> None:
+    turn = ask(store, "qwxz", "nlu_fallback")
+    assert "didn't catch" in turn.reply.text and turn.reply.sources == ()
+
+
+def test_nothing_recognised_a_sentence_about_something_else_is_redirected(store: FactStore) -> None:
+    turn = ask(store, "who won the world cup?", "out_of_scope")
+    assert "only cover product managers and production managers" in turn.reply.text
+    assert "$" not in turn.reply.text
+
+
+def test_nothing_recognised_keyboard_noise_after_an_answer(store: FactStore) -> None:
+    turn = ask(store, "qwxz", "nlu_fallback", PAY_PRODUCT)
+    assert "didn't catch" in turn.reply.text and (turn.role, turn.topic) == (PRODUCT, "salary")
+
+
+def test_nothing_recognised_something_else_after_an_answer(store: FactStore) -> None:
+    turn = ask(store, "who won the world cup?", "out_of_scope", PAY_PRODUCT)
+    assert "only cover product managers and production managers" in turn.reply.text
+    assert "$" not in turn.reply.text and turn.role == PRODUCT
+
+
+def test_nothing_recognised_does_not_apply_to_a_pay_follow_up(store: FactStore) -> None:
+    assert (
+        conversation.nothing_recognised(store, question(store, "what drives that?", context=PAY_PRODUCT))
+        is None
+    )
+    assert conversation.nothing_recognised(store, question(store, "and production?")) is None
+
+
+# ------------------------------------------------------------------ pay_follow_up
+
+
+def test_pay_follow_up_per_month_is_derived(store: FactStore) -> None:
+    turn = ask(store, "and per month?", after=PAY_PRODUCTION)
+    assert "$6,149 a month" in turn.reply.text and "derived" in turn.reply.text
+    assert (turn.role, turn.topic) == (PRODUCTION, "salary")
+
+
+def test_pay_follow_up_per_week_for_both(store: FactStore) -> None:
+    turn = ask(store, "how much is that weekly?", after=ask(store, "compare their pay"))
+    assert "$1,893 a week" in turn.reply.text and "$1,419 a week" in turn.reply.text
+
+
+def test_pay_follow_up_what_drives_that(store: FactStore) -> None:
+    turn = ask(store, "what drives that?", after=PAY_PRODUCTION)
+    assert "industry" in turn.reply.text and "size of the employer" in turn.reply.text
+    assert turn.sources == ("salary:depends_on",)
+
+
+def test_pay_follow_up_is_it_the_same_everywhere(store: FactStore) -> None:
+    assert ask(store, "is the pay the same everywhere?", after=PAY_PRODUCT).reply.text.startswith("No")
+
+
+def test_pay_follow_up_keeps_the_role_it_follows(store: FactStore) -> None:
+    turn = ask(store, "does the pay depend on location?", after=PAY_PRODUCT)
+    assert turn.reply.text.startswith("Yes") and turn.role == PRODUCT
+
+
+def test_pay_follow_up_does_not_apply_to_a_plain_pay_question(store: FactStore) -> None:
+    assert conversation.pay_follow_up(store, question(store, "what do product managers earn?")) is None
+    assert conversation.pay_follow_up(store, question(store, "and per month?")) is None, "no role known"
+
+
+# ------------------------------------------------------------------ compound
+
+
+def test_compound_answers_every_part_for_its_own_role(store: FactStore) -> None:
+    turn = ask(store, "where do PMs work and what do production managers earn?")
+    assert "office" in turn.reply.text and "$73,786" in turn.reply.text
+    assert "$98,439" not in turn.reply.text
+    assert len(sentences(turn.reply.text)) <= 4, "one or two sentences per part"
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "topics"),
+    [
+        ("what skills and education does a production manager need?", PRODUCTION, ("skills", "education")),
+        (
+            "what do product managers study, and what certifications do they get?",
+            PRODUCT,
+            ("education", "certifications"),
+        ),
+        (
+            "where do product managers work and how much do they earn?",
+            PRODUCT,
+            ("work_environment", "salary"),
+        ),
+    ],
+)
+def test_compound_one_or_two_sentences_per_part(
+    store: FactStore, text: str, role: str, topics: tuple[str, ...]
+) -> None:
+    turn = ask(store, text)
+    assert turn.role == role
+    said = [s for s in turn.sources if not s.startswith("salary:")]
+    for topic in topics:
+        if topic == "salary":
+            assert f"${store.salary(role).average_usd_per_year:,}" in turn.reply.text
+            continue
+        of_topic = [s for s in said if store.claim(s).topic == topic]
+        assert 1 <= len(of_topic) <= 2, (topic, of_topic)
+    assert len(sentences(turn.reply.text)) <= 2 * len(topics)
+
+
+def test_compound_yes_no_parts_lead_with_the_answer(store: FactStore) -> None:
+    turn = ask(store, "do production managers travel and do they need a degree?")
+    assert turn.reply.text.startswith("Yes: production managers may travel")
+    assert "bachelor's degree" in turn.reply.text
+
+
+def test_compound_does_not_apply_to_one_question(store: FactStore) -> None:
+    assert conversation.compound(store, question(store, "what skills does a product manager need?")) is None
+    assert conversation.compound(store, question(store, "tell me everything about product managers")) is None
+
+
+# ------------------------------------------------------------------ which_role
+
+
+@pytest.mark.parametrize(
+    ("text", "lead"),
+    [
+        ("who works in a factory?", "Production managers"),
+        ("which one needs quality control knowledge?", "Production managers"),
+        ("which of them earns less?", "Production managers"),
+        ("which pays more?", "Product managers"),
+        ("who needs communication skills?", "Both"),
+    ],
+)
+def test_which_role_names_the_role_first(store: FactStore, text: str, lead: str) -> None:
+    turn = ask(store, text)
+    assert turn.reply.text.startswith(lead)
+    assert rule_for(store, text) == "which_role"
+
+
+def test_which_role_pay_gives_the_gap(store: FactStore) -> None:
+    turn = ask(store, "who makes more money?")
+    assert "$24,653" in turn.reply.text and (turn.role, turn.topic) == (BOTH, "salary")
+
+
+def test_which_role_does_not_apply_to_which_certifications(store: FactStore) -> None:
+    q = question(store, "which certifications do production managers get?")
+    assert conversation.which_role(store, q) is None
+    assert "ASQ" in ask(store, "which certifications do production managers get?").reply.text
+
+
+def test_which_role_does_not_apply_when_the_role_is_named(store: FactStore) -> None:
+    q = question(store, "who plans the production schedules?")
+    assert conversation.which_role(store, q) is None
+    assert ask(store, "who plans the production schedules?").reply.text.startswith("Production managers")
+
+
+# ------------------------------------------------------------------ clarify
+
+
+def test_clarify_asks_which_role_with_three_buttons(store: FactStore) -> None:
+    turn = ask(store, "what's the salary?")
+    assert turn.role is None and turn.topic == "salary"
+    assert [b.title for b in turn.reply.buttons] == ["Product manager", "Production manager", "Compare both"]
+    both = respond(
+        store,
+        Message(
+            '/ask_question{"role": "both"}', "ask_question", entities=({"entity": "role", "value": "both"},)
+        ),
+        Context(turn.role, turn.topic, turn.sources),
+    )
+    assert both.role == BOTH and "$98,439" in both.reply.text and "$73,786" in both.reply.text
+
+
+def test_clarify_does_not_apply_when_the_role_is_known(store: FactStore) -> None:
+    assert conversation.clarify(store, question(store, "what's the salary?", context=PAY_PRODUCT)) is None
+
+
+# ------------------------------------------------------------------ yes_no
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "claim"),
+    [
+        ("do product managers give demos?", "Yes", "product_demos_training"),
+        ("do production managers travel?", "Yes", "production_travel"),
+        ("do product managers visit factories?", "Yes, at times", "product_site_visits"),
+        ("do product managers need an MBA?", "Not necessarily", "product_masters_optional"),
+        ("do production managers need an engineering degree?", "Not necessarily", "production_bachelor"),
+        ("do product managers travel between sites?", "Not usually", "production_travel"),
+    ],
+)
+def test_yes_no_answers_first_then_the_fact(store: FactStore, text: str, lead: str, claim: str) -> None:
+    turn = ask(store, text)
+    assert turn.reply.text.startswith(lead + (":" if lead != "Not usually" else "."))
+    assert claim in turn.sources
+    paragraph = store.claim(claim).paragraphs[0]
+    assert f"paragraph {paragraph}" in ask(store, "where is that from?", "ask_source", turn).reply.text
+
+
+def test_yes_no_the_article_does_not_say(store: FactStore) -> None:
+    turn = ask(store, "do product managers write code?")
+    assert turn.reply.text.startswith("The article doesn't say")
+    assert turn.sources, "what it does say rests on claims"
+
+
+@pytest.mark.parametrize(
+    ("text", "other_claim"),
+    [
+        ("do production managers give demos?", "product_demos_training"),
+        ("do production managers work in offices?", "product_office"),
+        ("do product managers troubleshoot the production line?", "production_troubleshooting"),
+    ],
+)
+def test_yes_no_a_fact_of_the_other_role_is_not_usually(
+    store: FactStore, text: str, other_claim: str
+) -> None:
+    turn = ask(store, text)
+    assert turn.reply.text.startswith("Not usually") and other_claim in turn.sources
+
+
+def test_yes_no_comparisons(store: FactStore) -> None:
+    same = ask(store, "is a product manager the same as a production manager?")
+    assert same.reply.text.startswith("No") and same.role == BOTH
+    more = ask(store, "do product managers earn more than production managers?")
+    assert more.reply.text.startswith("Yes") and "$24,653" in more.reply.text
+    less = ask(store, "do product managers earn less than production managers?")
+    assert less.reply.text.startswith("No")
+
+
+def test_yes_no_does_not_apply_to_a_wh_question(store: FactStore) -> None:
+    assert conversation.yes_no(store, question(store, "where do production managers work?")) is None
+
+
+# ------------------------------------------------------------------ profile
+
+
+@pytest.mark.parametrize(
+    "text", ["tell me everything about production managers", "give me the rundown on prod mgrs"]
+)
+def test_profile_is_a_short_profile_across_topics(store: FactStore, text: str) -> None:
+    turn = ask(store, text)
+    assert (turn.role, turn.topic) == (PRODUCTION, "overview")
+    topics = {store.claim(s).topic for s in turn.sources if not s.startswith("salary:")}
+    assert {"overview", "duties", "education"} <= topics
+    assert "$73,786" in turn.reply.text and "product manager" not in turn.reply.text.lower()
+
+
+def test_profile_of_both_roles(store: FactStore) -> None:
+    turn = ask(store, "summarize both roles for me")
+    assert turn.role == BOTH and "$98,439" in turn.reply.text and "$73,786" in turn.reply.text
+
+
+def test_profile_does_not_apply_without_a_role(store: FactStore) -> None:
+    assert conversation.profile(store, question(store, "tell me everything")) is None
+    assert conversation.profile(store, question(store, "what do production managers do?")) is None
+
+
+# ------------------------------------------------------------------ specific_claims
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("what departments do production managers work with?", "production_supplies"),
+        ("what kind of research do product managers do?", "product_research"),
+        ("who do product managers give presentations to?", "product_demos_training"),
+    ],
+)
+def test_specific_claims_answer_what_was_asked(store: FactStore, text: str, claim: str) -> None:
+    turn = ask(store, text)
+    assert claim in turn.sources
+    assert len(turn.sources) <= 2, "the claims asked for, not the whole topic"
+
+
+def test_specific_claims_does_not_apply_to_a_broad_question(store: FactStore) -> None:
+    assert conversation.specific_claims(store, question(store, "what do production managers do?")) is None
+    q = question(
+        store, "and product managers?", context=Context(PRODUCTION, "duties", ("production_supplies",))
+    )
+    assert conversation.specific_claims(store, q) is None, "a follow-up repeats the topic"
+
+
+# ------------------------------------------------------------------ topics
+
+
+@pytest.mark.parametrize("role", [PRODUCT, PRODUCTION])
+@pytest.mark.parametrize("topic", answers.TOPIC_ORDER)
+def test_topics_gives_the_whole_topic(store: FactStore, role: str, topic: str) -> None:
+    q = Question(read(Message("", "ask_question"), store), Context(), role, (topic,), False)
+    turn = conversation.topics(store, q)
+    assert turn is not None and turn.reply == answers.answer(store, role, topic)
+    assert (turn.role, turn.topic) == (role, topic)
+
+
+def test_topics_difference_always_compares(store: FactStore) -> None:
+    turn = ask(store, "how is a production manager different?")
+    assert turn.role == BOTH and "strategic" in turn.reply.text.lower()
+
+
+def test_topics_answers_a_role_without_a_topic_with_what_it_is(store: FactStore) -> None:
+    turn = ask(store, "production managers")
+    assert (turn.role, turn.topic) == (PRODUCTION, "overview")
+
+
+# ------------------------------------------------------------------ follow-ups, across rules
 
 
 def test_follow_up_with_another_role_keeps_the_topic(store: FactStore) -> None:
-    first = _ask(store, "ask_skills", "What skills does a product manager need?", ["product manager"])
-    assert (first.role, first.topic) == (PRODUCT, "skills")
-    assert "marketing" in first.reply.text
-    second = _ask(store, "inform_role", "and production managers?", ["production manager"], first)
-    assert (second.role, second.topic) == (PRODUCTION, "skills")
-    assert "quality control" in second.reply.text
+    first = ask(store, "What skills does a production manager need?")
+    assert (first.role, first.topic) == (PRODUCTION, "skills")
+    second = ask(store, "and the prodct mngrs?", after=first)
+    assert (second.role, second.topic) == (PRODUCT, "skills")
+    assert "marketing" in second.reply.text
 
 
 def test_follow_up_with_another_topic_keeps_the_role(store: FactStore) -> None:
-    first = _ask(store, "ask_salary", "How much does a production manager earn?", ["production manager"])
+    first = ask(store, "How much does a production manager earn?")
     assert "$73,786" in first.reply.text
-    second = _ask(store, "ask_education", "what about their education?", [], first)
+    second = ask(store, "what about their education?", after=first)
     assert (second.role, second.topic) == (PRODUCTION, "education")
     assert "engineering" in second.reply.text
 
 
-def test_question_without_role_is_clarified_then_answered(store: FactStore) -> None:
-    first = _ask(store, "ask_salary", "what's the salary?")
-    assert first.role is None and first.topic == "salary"
-    assert [b.title for b in first.reply.buttons][-1] == "Compare both"
-    second = _ask(store, "inform_role", "/inform_role", ["both"], first)
-    assert second.role == BOTH
-    assert "$98,439" in second.reply.text and "$73,786" in second.reply.text
+def test_follow_up_compare_with_the_other_one(store: FactStore) -> None:
+    turn = ask(store, "how does that compare with the other one?", after=ask(store, "what do PMs earn?"))
+    assert (turn.role, turn.topic) == (BOTH, "salary")
+    assert "$98,439" in turn.reply.text and "$73,786" in turn.reply.text
 
 
-def test_which_pays_more_compares(store: FactStore) -> None:
-    turn = _ask(store, "ask_salary", "which pays more?")
-    assert turn.role == BOTH and "$24,653" in turn.reply.text
+def test_follow_up_compare_the_same_topic(store: FactStore) -> None:
+    first = ask(store, "where do production managers work?")
+    turn = ask(store, "how does that compare with the other one?", after=first)
+    assert (turn.role, turn.topic) == (BOTH, "work_environment")
+    assert "office" in turn.reply.text and "manufacturing" in turn.reply.text
 
 
-def test_entity_missed_by_nlu_is_found_in_the_text(store: FactStore) -> None:
-    turn = _ask(store, "ask_salary", "how much do prodct mangers earn")
-    assert turn.role == PRODUCT and "$98,439" in turn.reply.text
+# ------------------------------------------------------------------ classes of question, across rules
 
 
-def test_other_career_is_redirected_even_with_context(store: FactStore) -> None:
-    first = _ask(store, "ask_salary", "product manager salary", ["product manager"])
-    turn = _ask(store, "ask_salary", "how much does a project manager make?", ["project manager"], first)
-    assert "$" not in turn.reply.text and "project manager" in turn.reply.text
-    assert turn.role == PRODUCT, "the context survives the detour"
-    nurse = _ask(store, "ask_duties", "what does a nurse do?", [], first)
-    assert "nurse" in nurse.reply.text and "market" not in nurse.reply.text
+def test_self_description_and_padding(store: FactStore) -> None:
+    turn = ask(store, "I have an MBA, what would a product manager job pay me?")
+    assert "$98,439" in turn.reply.text and turn.topic == "salary"
+    padded = ask(store, "hi there! quick question: could you tell me where production managers work?")
+    assert padded.topic == "work_environment" and "manufacturing facility" in padded.reply.text
 
 
-def test_uncovered_topic_is_honest(store: FactStore) -> None:
-    turn = _ask(
-        store, "ask_uncovered_topic", "what's the job outlook for production managers", ["production manager"]
-    )
-    assert "doesn't say" in turn.reply.text and "job outlook" in turn.reply.text
-    assert turn.role == PRODUCTION
+def test_roles_described_by_what_they_do(store: FactStore) -> None:
+    turn = ask(store, "what do the people who plan factory schedules earn?")
+    assert turn.role == PRODUCTION and "$73,786" in turn.reply.text
+    other = ask(store, "where does the one who writes the product roadmap work?")
+    assert other.role == PRODUCT and "office" in other.reply.text
 
 
-def test_difference_always_compares(store: FactStore) -> None:
-    turn = _ask(store, "ask_difference", "how is a production manager different", ["production manager"])
-    assert turn.role == BOTH and "strategic" in turn.reply.text
-
-
-def test_fallback_answers_only_clear_questions(store: FactStore) -> None:
-    clear = respond_to_fallback(store, "prod mgr sallary??", [], None, None)
-    assert "$73,786" in clear.reply.text
-    unclear = respond_to_fallback(store, "blorp", [], PRODUCT, "skills")
-    assert "didn't catch" in unclear.reply.text and unclear.role == PRODUCT
-    other = respond_to_fallback(store, "project manager sallary??", [], None, None)
-    assert "$" not in other.reply.text
-
-
-def test_guess_topic() -> None:
-    assert guess_topic("how much do they earn") == "salary"
-    assert guess_topic("do I need an MBA") == "education"
-    assert guess_topic("what certs, PMI?") == "certifications"
-    assert guess_topic("hello") is None
-
-
-def test_difference_in_one_topic_compares_that_topic(store: FactStore) -> None:
-    turn = _ask(store, "ask_difference", "what's the difference in salary between them?")
-    assert (turn.role, turn.topic) == (BOTH, "salary") and "$24,653" in turn.reply.text
-    turn = _ask(store, "ask_similarities", "do they need similar degrees?")
-    assert (turn.role, turn.topic) == (BOTH, "education")
-
-
-def test_doubtful_topic_guess_without_support_is_redirected(store: FactStore) -> None:
-    turn = respond(store, "ask_work_environment", "who won the world cup", [], PRODUCT, "skills", 0.59)
-    assert "$" not in turn.reply.text and "only cover" in turn.reply.text
-    assert (turn.role, turn.topic) == (PRODUCT, "skills")
-    sure = respond(store, "ask_work_environment", "where do they work", [], PRODUCT, None, 0.59)
-    assert "office" in sure.reply.text
-
-
-def test_broad_question_on_an_uncovered_topic_is_honest(store: FactStore) -> None:
-    turn = _ask(store, "ask_overview", "what's the career path for a prod manager", ["prod manager"])
-    assert "doesn't say" in turn.reply.text and turn.role == PRODUCTION
-    covered = _ask(store, "ask_duties", "what does a production manager do", ["production manager"])
-    assert "schedules" in covered.reply.text
-
-
-def test_follow_up_after_another_career_keeps_what_was_asked(store: FactStore) -> None:
-    other = _ask(store, "ask_salary", "what do project managers earn", ["project managers"])
-    assert "$" not in other.reply.text and other.topic == "salary"
-    turn = _ask(store, "inform_role", "and a production manager?", ["production manager"], other)
-    assert "$73,786" in turn.reply.text
-    redirected = conversation.redirect("how much does a nurse make", None, None)
-    assert redirected.topic == "salary" and "$" not in redirected.reply.text
-
-
-def test_the_final_question_decides_the_role(store: FactStore) -> None:
-    text = (
-        "I'm deciding between production management and product management. "
-        "What do production managers usually study?"
-    )
-    turn = _ask(store, "ask_education", text, ["production management", "product management"])
-    assert turn.role == PRODUCTION and "marketing" not in turn.reply.text
-
-
-def test_uncovered_topic_behind_a_fallback_is_honest(store: FactStore) -> None:
-    turn = respond_to_fallback(store, "is AI going to take production manager jobs", [], None, None)
-    assert "doesn't say" in turn.reply.text
-
-
-def test_a_role_without_a_question_is_remembered(store: FactStore) -> None:
-    turn = respond_to_fallback(store, "im thinking about going into product management", [], None, None)
-    assert turn.role == PRODUCT and "product manager" in turn.reply.text.lower()
-    pay = _ask(store, "ask_salary", "whats the pay like", [], turn)
-    assert "$98,439" in pay.reply.text
+def test_negation_and_contrast(store: FactStore) -> None:
+    turn = ask(store, "not production, product: what do they study?")
+    assert turn.role == PRODUCT and "marketing" in turn.reply.text
+    skipped = ask(store, "skip the salary, what do product managers do?")
+    assert skipped.topic == "duties" and "$" not in skipped.reply.text
+    described = ask(store, "not the factory guy, the other one: where do they work?")
+    assert described.role == PRODUCT and "office" in described.reply.text

@@ -1,4 +1,4 @@
-"""The fact store: schema checks, and every fact held against the article."""
+"""The fact store: the claim schema, its checks, and every claim held against the article."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import yaml
 
 from actions.fact_store import (
     ALL_TOPICS,
+    CLAIM_OWNERS,
+    COMPARISON_TOPICS,
     DEFAULT_FACTS_PATH,
+    DEFAULT_YES_NO,
     ROLE_TOPICS,
     ROLES,
     FactStore,
@@ -29,14 +32,69 @@ def _raw() -> dict:
     return yaml.safe_load(DEFAULT_FACTS_PATH.read_text(encoding="utf-8"))
 
 
-def test_every_role_has_every_topic(store: FactStore) -> None:
+def test_every_role_has_claims_on_every_topic(store: FactStore) -> None:
     for role in ROLES:
         for topic in ROLE_TOPICS:
+            assert store.claims(role, topic), (role, topic)
             assert store.fact(role, topic).text
         assert store.salary(role).average_usd_per_year > 0
-    for topic in (*ROLE_TOPICS, "difference", "similarities"):
+    for topic in COMPARISON_TOPICS:
+        assert store.claims("comparison", topic), topic
         assert store.compare(topic).text
     assert set(store.topic_labels) == set(ALL_TOPICS)
+
+
+def test_claim_ids_are_unique_and_found_by_id(store: FactStore) -> None:
+    raw = _raw()["facts"]
+    listed = [c["id"] for topics in raw.values() for claims in topics.values() for c in claims]
+    assert len(listed) == len(set(listed)) == len(store.all_claims())
+    for claim in store.all_claims():
+        assert store.claim(claim.id) is claim
+    with pytest.raises(KeyError):
+        store.claim("no_such_claim")
+
+
+def test_claims_carry_owner_topic_paragraphs_and_cues(store: FactStore) -> None:
+    for claim in store.all_claims():
+        assert claim.owner in CLAIM_OWNERS
+        assert claim in store.claims(claim.owner, claim.topic)
+        assert claim.paragraphs and all(p in store.sections for p in claim.paragraphs), claim.id
+        assert claim.cues and all(c == c.lower() for c in claim.cues), claim.id
+        assert claim.yes_no, claim.id
+        assert set(claim.roles()) <= set(ROLES)
+    assert store.claim("product_demos_training").roles() == (ROLES[0],)
+    assert store.claim("both_communication").roles() == ROLES
+
+
+def test_a_fact_joins_its_claims(store: FactStore) -> None:
+    claims = store.claims("production_manager", "education")
+    fact = store.fact("production_manager", "education")
+    assert fact.text == " ".join(c.text for c in claims)
+    assert fact.paragraphs == tuple(sorted({p for c in claims for p in c.paragraphs}))
+
+
+def test_yes_no_and_if_required_are_optional(tmp_path: Path) -> None:
+    data = _raw()
+    claim = data["facts"]["product_manager"]["education"][0]
+    claim.pop("if_required", None)
+    claim.pop("yes_no", None)
+    loaded = load_fact_store(_write(tmp_path, data))
+    plain = loaded.claim(claim["id"])
+    assert plain.yes_no == DEFAULT_YES_NO and plain.if_required is None
+
+
+def test_the_facts_file_sets_the_answers_it_needs(store: FactStore) -> None:
+    assert store.claim("product_masters_optional").if_required == "Not necessarily"
+    assert store.claim("product_site_visits").yes_no == "Yes, at times"
+
+
+def test_claims_shared_by_both_roles_are_optional(tmp_path: Path) -> None:
+    data = _raw()
+    data["facts"].pop("both")
+    assert load_fact_store(_write(tmp_path, data)).claims("both", "skills") == ()
+    data = _raw()
+    data["facts"]["both"].pop("skills")
+    assert load_fact_store(_write(tmp_path, data)).claims("both", "skills") == ()
 
 
 def test_salary_gap_is_computed_from_the_two_averages(store: FactStore) -> None:
@@ -45,19 +103,60 @@ def test_salary_gap_is_computed_from_the_two_averages(store: FactStore) -> None:
     assert round(percent) == 33
 
 
+def test_uncovered_topics_match_whole_words(store: FactStore) -> None:
+    outlook = store.uncovered_topic("What\u2019s the OUTLOOK for them?")
+    assert outlook is not None and outlook.key == "job_outlook"
+    assert store.uncovered_topic("a taxonomy of skills") is None
+    assert store.uncovered_topic("what do they earn") is None
+
+
+def _duplicate_id(d: dict) -> None:
+    duties = d["facts"]["product_manager"]["duties"]
+    duties[1]["id"] = duties[0]["id"]
+
+
 @pytest.mark.parametrize(
     ("mutate", "key"),
     [
         (lambda d: d["facts"]["product_manager"].pop("skills"), "facts.product_manager.skills"),
+        (lambda d: d["facts"]["product_manager"].update(skills=[]), "facts.product_manager.skills"),
+        (lambda d: d["facts"]["comparison"].pop("difference"), "facts.comparison.difference"),
         (
-            lambda d: d["facts"]["production_manager"]["duties"].update(text=""),
-            "facts.production_manager.duties.text",
+            lambda d: d["facts"]["production_manager"]["duties"][0].update(text=""),
+            "facts.production_manager.duties[0].text",
         ),
+        (
+            lambda d: d["facts"]["production_manager"]["duties"][2].pop("id"),
+            "facts.production_manager.duties[2].id",
+        ),
+        (_duplicate_id, "facts.product_manager.duties[1].id"),
+        (
+            lambda d: d["facts"]["product_manager"]["education"][0].update(paragraphs=[99]),
+            "facts.product_manager.education[0].paragraphs[0]",
+        ),
+        (
+            lambda d: d["facts"]["product_manager"]["education"][0].update(paragraphs=[]),
+            "facts.product_manager.education[0].paragraphs",
+        ),
+        (
+            lambda d: d["facts"]["product_manager"]["skills"][0].update(cues=[]),
+            "facts.product_manager.skills[0].cues",
+        ),
+        (
+            lambda d: d["facts"]["product_manager"]["skills"][0].update(colour="red"),
+            "facts.product_manager.skills[0].colour",
+        ),
+        (
+            lambda d: d["facts"]["product_manager"]["skills"][0].update(yes_no=""),
+            "facts.product_manager.skills[0].yes_no",
+        ),
+        (
+            lambda d: d["facts"]["product_manager"]["education"][0].update(if_required=3),
+            "facts.product_manager.education[0].if_required",
+        ),
+        (lambda d: d["facts"]["both"].update(salary=[]), "facts.both.salary"),
+        (lambda d: d["facts"].update(project_manager={}), "facts.project_manager"),
         (lambda d: d["facts"]["comparison"].update(extra={}), "facts.comparison.extra"),
-        (
-            lambda d: d["facts"]["product_manager"]["education"].update(paragraphs=[99]),
-            "facts.product_manager.education.paragraphs[0]",
-        ),
         (
             lambda d: d["salaries"]["product_manager"].update(average_usd_per_year="lots"),
             "salaries.product_manager.average_usd_per_year",

@@ -1,4 +1,4 @@
-"""Telling product from production (and from other careers) apart."""
+"""Telling product from production apart (other careers are data: tests/unit/test_reading.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from actions.roles import (
     _close_to,
     _osa_distance,
     classify_word,
+    is_manager_word,
     normalize_role,
-    other_career_in_text,
     resolve_role,
+    role_mentions,
     roles_in_text,
     wants_comparison,
 )
@@ -95,18 +96,39 @@ def test_roles_in_text(text: str, expected: list) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "career"),
+    ("word", "expected"),
     [
-        ("how much does a project manager make?", "project manager"),
-        ("what does a nurse do?", "nurse"),
-        ("skills for a marketing manager", "marketing manager"),
-        ("what degree does a software engineer need", "engineer"),
-        ("how much does a product manager make", None),
-        ("what's the salary", None),
+        ("manager", True),
+        ("managers", True),
+        ("mgr", True),
+        ("mngrs", True),
+        ("manger", True),
+        ("managr", True),
+        ("management", True),
+        ("mango", False),
+        ("man", False),
+        ("owner", False),
     ],
 )
-def test_other_career_in_text(text: str, career: str) -> None:
-    assert other_career_in_text(text) == career
+def test_is_manager_word(word: str, expected: bool) -> None:
+    assert is_manager_word(word) is expected
+
+
+def test_role_mentions_give_the_span_of_each_name() -> None:
+    text = "do product managers or prod mgrs travel more"
+    found = role_mentions(text)
+    assert [(role, text[start:end]) for role, start, end in found] == [
+        (PRODUCT, "product managers"),
+        (PRODUCTION, "prod mgrs"),
+    ]
+
+
+def test_a_lone_product_word_in_a_long_message_is_not_a_role() -> None:
+    assert role_mentions("I bought a product yesterday and I wonder how much the shipping cost was") == []
+
+
+def test_roles_in_text_names_each_role_once() -> None:
+    assert roles_in_text("product managers, PMs and more product managers") == [PRODUCT]
 
 
 @pytest.mark.parametrize(
