@@ -344,6 +344,9 @@ def organisation_reply(store: FactStore, keys: Sequence[str], yes_no: bool, ment
         what = training.text.split("training programmes on ", 1)[-1]
         if len(orgs) == 1:
             sentences.append(f"Like the other body, it runs training programmes on {what}")
+    if len(orgs) > 1:
+        for role in dict.fromkeys(o.role for o in orgs):
+            sentences.append(store.claims(role, "certifications")[-1].text)
     text = " ".join(sentences)
     if yes_no and mentions > 1:
         lead = "Yes" if len(set(keys)) == 1 else "No"

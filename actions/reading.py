@@ -81,6 +81,7 @@ class ClaimMatch:
     score: float
     # Whether words other than topic words found it ("demos", not "skills").
     specific: bool
+    hits: frozenset[str] = frozenset()  # the stems that found it
 
 
 @dataclass(frozen=True)
@@ -306,20 +307,24 @@ def match_claims(
                 hit |= phrase
         if hit:
             score = sum(index.weight.get(s, 1.0) for s in hit)
-            matches.append(ClaimMatch(claim, score, bool(hit - index.topic_stems)))
+            matches.append(ClaimMatch(claim, score, bool(hit - index.topic_stems), frozenset(hit)))
     return tuple(sorted(matches, key=lambda m: -m.score))
 
 
 def role_of_description(
-    store: FactStore, words: Sequence[str], vocab: Vocabulary, margin: float = 0.0
+    store: FactStore, words: Sequence[str], vocab: Vocabulary, margin: float = 0.0, min_words: int = 1
 ) -> str | None:
     """The role whose claims the description's words find best ("plan factory schedules")."""
     scores = dict.fromkeys(ROLES, 0.0)
+    found: dict[str, set[str]] = {r: set() for r in ROLES}
     for match in match_claims(store, words, vocab):
         if match.claim.owner in ROLES:
             scores[match.claim.owner] += match.score
+            found[match.claim.owner] |= match.hits
     best = max(scores, key=lambda r: scores[r])
     other = PRODUCTION if best == PRODUCT else PRODUCT
+    if len(found[best]) < min_words:
+        return None
     return best if scores[best] > scores[other] + margin else None
 
 
@@ -730,7 +735,7 @@ def read(
     claims = tuple(m for m in claims if m.claim.topic not in negated_topics)
     if not roles and not both and not described_role and topics:
         # "what's the pay for the run-the-plant type?": the words may describe one role.
-        described_role = role_of_description(store, words, vocab, margin=_STRONG)
+        described_role = role_of_description(store, words, vocab, margin=_STRONG / 2, min_words=2)
 
     uncovered = store.uncovered_topic(asking_text)
 

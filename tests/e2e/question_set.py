@@ -32,7 +32,8 @@ from tests.evaluation_overlap import nlu_file_examples, normalize, twins
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "tests" / "e2e" / "questions.yml"
 CHALLENGE = ROOT / "tests" / "e2e" / "challenge.yml"
-SETS = {"questions": QUESTIONS, "challenge": CHALLENGE}
+BLIND = ROOT / "tests" / "e2e" / "blind.yml"
+SETS = {"questions": QUESTIONS, "challenge": CHALLENGE, "blind": BLIND}
 NLU_FILES = (ROOT / "data" / "nlu.yml", ROOT / "tests" / "nlu_holdout.yml")
 CATEGORIES = ("fact", "comparison", "uncovered", "out_of_scope", "multi_turn", "small_talk")
 CLASSES = (

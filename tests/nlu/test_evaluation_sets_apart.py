@@ -21,6 +21,7 @@ EVALUATION = {
     "tests/nlu_holdout.yml": nlu_file_examples,
     "tests/e2e/questions.yml": question_file_messages,
     "tests/e2e/challenge.yml": question_file_messages,
+    "tests/e2e/blind.yml": question_file_messages,
 }
 
 
