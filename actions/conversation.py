@@ -143,6 +143,9 @@ def resolve(reading: Reading, context: Context) -> Question:
         # "a product owner compared to a product manager": ours only.
         topics = [t for t in topics if t not in COMPARISON_TOPICS] or ["overview"]
         return Question(reading, context, reading.roles[0], tuple(topics), False)
+    if reading.same and len(reading.roles) == 1 and not reading.both and "salary" in topics:
+        # "is a production manager's salary the same everywhere?": pay factors, one role.
+        topics = ["salary"]
     if any(t in COMPARISON_TOPICS for t in topics):
         # "the difference in pay" is a pay comparison, not the roles as wholes.
         specific = [t for t in topics if t not in COMPARISON_TOPICS and t != "overview"]
@@ -190,7 +193,7 @@ def cite(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if r.intent != CITE_INTENT or r.uncovered or r.other_careers or r.organisations:
         return None
-    if not r.source and (r.topics or r.period or r.pay_factors):
+    if not r.source and (r.topics or r.period or r.pay_factors or not q.context.claims):
         return None  # "does that vary by location?" read as a citation request
     sources = q.context.claims
     if r.topics and q.role is not None and not q.follow_up:
@@ -346,6 +349,17 @@ def which_role(store: FactStore, q: Question) -> Turn | None:
         return _turn(q, reply, BOTH, b_claim.topic)
     winner, claim = (PRODUCT, p_claim) if p_score > q_score else (PRODUCTION, q_claim)
     assert claim is not None
+    if r.negative:
+        # "which role doesn't work in an office?": the other one, and why.
+        loser = _other(winner)
+        said = [claim, *store.claims(loser, claim.topic)[:1]]
+        texts = [answers.standalone(store, c, c.owner if c.owner in ROLES else None) for c in said]
+        reply = Reply(
+            f"{store.roles[loser].plural.capitalize()}. " + " ".join(texts),
+            answers._follow_ups(loser, claim.topic),
+            tuple(c.id for c in said),
+        )
+        return _turn(q, reply, loser, claim.topic)
     reply = answers.claims_reply(store, winner, [claim], claim.topic)
     reply = Reply(f"{store.roles[winner].plural.capitalize()}. {reply.text}", reply.buttons, reply.sources)
     return _turn(q, reply, winner, claim.topic)
@@ -508,8 +522,13 @@ def compound(store: FactStore, q: Question) -> Turn | None:
                 said += last.sources
         assert last is not None
         role = roles.pop() if len(roles) == 1 else BOTH
-        return _turn(q, Reply(" ".join(texts), last.buttons, tuple(said)), role, parts[-1].topics[-1])
-    return _turn(q, answers.parts_reply(store, q.role, q.topics), q.role, q.topics[-1])
+        return _turn(q, Reply(" ".join(texts), last.buttons, tuple(said)), role, _kept_topic(parts[-1].topics))
+    return _turn(q, answers.parts_reply(store, q.role, q.topics), q.role, _kept_topic(q.topics))
+
+
+def _kept_topic(topics: tuple[str, ...]) -> str:
+    """The topic a follow-up continues: the last asked, "what the role is" only when alone."""
+    return next((t for t in reversed(topics) if t != "overview"), topics[-1])
 
 
 RULES: tuple[Rule, ...] = (

@@ -112,7 +112,7 @@ class Reading:
     organisation_mentions: int = 0  # "is APICS the same as PICS?" names one body twice
     claims: tuple[ClaimMatch, ...] = ()  # best first
     other_careers: tuple[str, ...] = ()  # as the user wrote them
-    asked_careers: tuple[str, ...] = ()  # ... of those, the ones in a clause that asks
+    asked_careers: tuple[str, ...] = ()  # ... of those, the ones not in a self-description
     uncovered: str | None = None  # key of an uncovered topic
     period: str | None = None  # month / week / hour
     pay_factors: bool = False
@@ -120,6 +120,7 @@ class Reading:
     higher_pay: bool = False
     lower_pay: bool = False
     same: bool = False  # "is that the same everywhere?", "is A the same as B?"
+    negative: bool = False  # "which role doesn't work in an office?"
     requirement: bool = False  # "do they need ...", "is it required"
     content: bool = field(default=False)  # anything at all about our careers
     words: frozenset[str] = frozenset()  # every word of the message, lower case
@@ -137,6 +138,8 @@ class Vocabulary:
     self_description: tuple[str, ...]
     yes_no_leads: frozenset[str]
     which_role_leads: frozenset[str]
+    which_role_followers: frozenset[str]
+    negative_question: tuple[str, ...]
     definition_leads: tuple[str, ...]
     profile: tuple[str, ...]
     negation: tuple[str, ...]
@@ -173,6 +176,8 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         self_description=_phrases(raw["self_description"]),
         yes_no_leads=frozenset(raw["yes_no_leads"]),
         which_role_leads=frozenset(raw["which_role_leads"]),
+        which_role_followers=frozenset(raw["which_role_followers"]),
+        negative_question=_phrases(raw["negative_question"]),
         definition_leads=_phrases(raw["definition_leads"]),
         profile=_phrases(raw["profile"]),
         negation=_phrases(raw["negation"]),
@@ -265,6 +270,7 @@ class _ClaimIndex:
     cues: tuple[tuple[Claim, tuple[frozenset[str], ...]], ...]
     weight: dict[str, float]
     topic_stems: frozenset[str]
+    stop_stems: frozenset[str]
 
 
 _INDEXES: dict[int, _ClaimIndex] = {}
@@ -278,17 +284,20 @@ def _index(store: FactStore, vocab: Vocabulary) -> _ClaimIndex:
         for claim in store.all_claims():
             phrases = []
             for cue in claim.cues:
-                stems = frozenset(_stem(t) for t, _, _ in _tokens(cue) if t not in vocab.stopwords)
-                if stems:
-                    phrases.append(stems)
+                # Every word of a phrase must be there ("people skills"); a stopword alone finds nothing.
+                words = [t for t, _, _ in _tokens(cue)]
+                if any(w not in vocab.stopwords for w in words):
+                    phrases.append(frozenset(_stem(w) for w in words))
             cues.append((claim, tuple(phrases)))
-            for stem in set().union(*phrases) if phrases else set():
+            content = {_stem(w) for cue in claim.cues for w, _, _ in _tokens(cue) if w not in vocab.stopwords}
+            for stem in content:
                 document_frequency[stem] = document_frequency.get(stem, 0) + 1
         total = len(cues)
         weight = {s: 1.0 + math.log(total / n) for s, n in document_frequency.items()}
         topic_words = lookups.load("topic").entries
         topic_stems = frozenset(_stem(t) for entry in topic_words for t, _, _ in _tokens(entry.lower()))
-        _INDEXES[key] = _ClaimIndex(tuple(cues), weight, topic_stems)
+        stop_stems = frozenset(_stem(w) for w in vocab.stopwords)
+        _INDEXES[key] = _ClaimIndex(tuple(cues), weight, topic_stems, stop_stems)
     return _INDEXES[key]
 
 
@@ -298,13 +307,13 @@ def match_claims(
     """Claims whose cues the words contain, best first."""
     vocab = vocab or load_vocabulary()
     index = _index(store, vocab)
-    stems = {_stem(w) for w in words if w not in vocab.stopwords}
+    stems = {_stem(w) for w in words}
     matches = []
     for claim, phrases in index.cues:
         hit: set[str] = set()
         for phrase in phrases:
             if phrase <= stems:
-                hit |= phrase
+                hit |= phrase - index.stop_stems
         if hit:
             score = sum(index.weight.get(s, 1.0) for s in hit)
             matches.append(ClaimMatch(claim, score, bool(hit - index.topic_stems), frozenset(hit)))
@@ -350,8 +359,7 @@ def _form(question: str, topics_here: Sequence[str], vocab: Vocabulary) -> str:
     first = words[0]
     if first in vocab.which_role_leads or first in ("who's", "whos"):
         following = words[1] if len(words) > 1 else ""
-        found = lookups.load("topic").find(following)
-        if first == "which" and found and found[0]["value"] != "salary":
+        if first == "which" and following not in vocab.which_role_followers:
             return WH  # "which certifications ...", but "which pays more" asks for a role
         return WHICH_ROLE
     if first in vocab.yes_no_leads:
@@ -774,7 +782,7 @@ def read(
         claims=claims,
         other_careers=tuple(careers),
         asked_careers=tuple(
-            c for c, span in zip(careers, career_spans, strict=True) if _overlaps(span, asking_spans)
+            c for c, span in zip(careers, career_spans, strict=True) if not _overlaps(span, self_spans)
         ),
         uncovered=uncovered.key if uncovered else None,
         period=period,
@@ -783,6 +791,8 @@ def read(
         higher_pay=bool(question_words & vocab.higher_pay),
         lower_pay=bool(question_words & vocab.lower_pay),
         same=bool(question_words & vocab.pay_same),
+        negative=reading_form == WHICH_ROLE
+        and any(_has_phrase(question, p) for p in vocab.negative_question),
         requirement=any(_has_phrase(asking_text, p) for p in vocab.requirement),
         content=content,
         words=frozenset(_TOKEN.findall(lowered)),

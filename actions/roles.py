@@ -48,6 +48,7 @@ _PERSON_WORDS = (
     "job",
     "jobs",
 )
+_LOOSE_FOLLOWERS = ("", "then", "too", "please", "pls", "instead", "now", "again", "as", "for", "in", "is", "are")
 _ABBREVIATIONS = {"pm": PRODUCT, "pms": PRODUCT, "pm's": PRODUCT}
 _BOTH_PHRASES = ("both", "the two", "each", "each of them", "either", "both roles", "compare")
 _COMPARISON_CUES = re.compile(
@@ -154,6 +155,8 @@ def role_mentions(text: str) -> list[tuple[str, int, int]]:
         if kind is None:
             continue
         following = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+        if following and re.search(r"[,.;:!?()]", text[end : tokens[i + 1][1]]):
+            following = ""  # "not production, product: ..." ends the phrase at the comma
         role = PRODUCT if kind == "product" else PRODUCTION
         if is_manager_word(following):
             found.append((role, start, tokens[i + 1][2]))
@@ -161,7 +164,8 @@ def role_mentions(text: str) -> list[tuple[str, int, int]]:
             found.append((role, start, end))  # "the production one", "the product side"
         elif following in ("and", "or", "vs", "versus", "&"):
             found.append((role, start, end))
-        else:
+        elif following in _LOOSE_FOLLOWERS:
+            # "and production?", "product then": the word alone; "production schedules" is not a role.
             loose.append((role, start, end))
     if not found and loose and len(tokens) <= 8:
         # A short follow-up like "and production?" names the role without
