@@ -77,4 +77,4 @@ def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
     assert not _listening(action_port), "the action server should stop with the shell"
     said = ANSI.sub("", (tmp_path / "shell.log").read_text())
     # The answers' buttons are offered as a menu, payloads shown.
-    assert 'Compare with product managers (/inform_role{"role": "both"})' in said
+    assert 'Compare with product managers (/ask_question{"role": "both"})' in said

@@ -94,5 +94,5 @@ def test_install_swaps_the_runner_of_a_loaded_agent(monkeypatch: pytest.MonkeyPa
     assert isinstance(agent.processor.graph_runner, SequentialGraphRunner)
     assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
     parsed = parse(agent.processor, agent.processor.graph_runner, "what do production managers earn")
-    assert parsed["intent"]["name"] == "ask_salary"
-    assert [e["value"] for e in parsed["entities"]] == ["production manager"]
+    assert parsed["intent"]["name"] == "ask_question"
+    assert [e["value"] for e in parsed["entities"] if e["entity"] == "role"] == ["production manager"]

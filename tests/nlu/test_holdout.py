@@ -16,12 +16,22 @@ from actions.roles import PRODUCT
 from tests.nlu.holdout import HOLDOUT, INTENTS, QUESTION_INTENT, Score, report, score_model
 from tests.stack import MODEL
 
-MIN_INTENT_ACCURACY = 0.88
+# Measured on 2026-12-01 (docs/evaluation.md): intent accuracy 0.949 on 256
+# examples, recall 0.98 for ask_question and 0.85-0.93 for the others (13 examples
+# each), role entity F1 0.986, roles resolved 0.992.
+MIN_INTENT_ACCURACY = 0.92
 MIN_ROLE_ENTITY_F1 = 0.95
 MIN_ROLE_RESOLVED = 0.98
-# No per-intent floors yet (there were none for the old intents either); the
-# report prints each intent's recall, to set them from measurement.
-MIN_INTENT_RECALL: dict[str, float] = {}
+MIN_INTENT_RECALL: dict[str, float] = {
+    "ask_question": 0.95,
+    "out_of_scope": 0.8,
+    "ask_source": 0.75,
+    "ask_capabilities": 0.75,
+    "greet": 0.75,
+    "goodbye": 0.7,
+    "thank": 0.7,
+    "bot_challenge": 0.7,
+}
 
 
 @pytest.fixture(scope="module")
