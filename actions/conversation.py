@@ -522,7 +522,9 @@ def compound(store: FactStore, q: Question) -> Turn | None:
                 said += last.sources
         assert last is not None
         role = roles.pop() if len(roles) == 1 else BOTH
-        return _turn(q, Reply(" ".join(texts), last.buttons, tuple(said)), role, _kept_topic(parts[-1].topics))
+        return _turn(
+            q, Reply(" ".join(texts), last.buttons, tuple(said)), role, _kept_topic(parts[-1].topics)
+        )
     return _turn(q, answers.parts_reply(store, q.role, q.topics), q.role, _kept_topic(q.topics))
 
 

@@ -48,7 +48,21 @@ _PERSON_WORDS = (
     "job",
     "jobs",
 )
-_LOOSE_FOLLOWERS = ("", "then", "too", "please", "pls", "instead", "now", "again", "as", "for", "in", "is", "are")
+_LOOSE_FOLLOWERS = (
+    "",
+    "then",
+    "too",
+    "please",
+    "pls",
+    "instead",
+    "now",
+    "again",
+    "as",
+    "for",
+    "in",
+    "is",
+    "are",
+)
 _ABBREVIATIONS = {"pm": PRODUCT, "pms": PRODUCT, "pm's": PRODUCT}
 _BOTH_PHRASES = ("both", "the two", "each", "each of them", "either", "both roles", "compare")
 _COMPARISON_CUES = re.compile(

@@ -29,7 +29,11 @@ sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "evaluation.md"
 IMAGES = ROOT / "docs" / "images"
 BEGIN, END = "<!-- evaluate:begin -->", "<!-- evaluate:end -->"
-ROLE_INTENTS = ("inform_role",)
+E2E_SETS = (
+    ("questions", "the project's question set (`tests/e2e/questions.yml`)"),
+    ("challenge", "the challenge set (`tests/e2e/challenge.yml`, written apart from `data/`)"),
+    ("blind", "the blind set (`tests/e2e/blind.yml`, written apart from `data/` and this code)"),
+)
 
 
 def write_no_fallback_config(source: Path, target: Path) -> None:
@@ -102,10 +106,11 @@ def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[s
     conversations = story.get("conversation_accuracy") or {}
     failed = results / "dialogue" / "failed_test_stories.yml"
     failed_count = failed.read_text(encoding="utf-8").count("- story:") if failed.exists() else 0
-    e2e = _load(results / "e2e" / "questions.json") or {}
+    e2e: dict[str, Any] = _load(results / "e2e" / "questions.json") or {}
     wrong_figures = [
         f
-        for f in e2e.get("failures", [])
+        for name, _ in E2E_SETS
+        for f in (_load(results / "e2e" / f"{name}.json") or {}).get("failures", [])
         if any(p.startswith("has forbidden '$") for p in f.get("problems", []))
     ]
 
@@ -154,22 +159,30 @@ def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[s
         f"| action macro F1 | {_f((story.get('macro avg') or {}).get('f1-score'))} |",
         f"| failed stories | {failed_count} (`results/dialogue/failed_test_stories.yml`) |",
         "",
-        "**End to end** (`tests/e2e/questions.yml` through `POST /webhooks/rest/webhook`)",
-        "",
-        "| category | right | of | % |",
-        "| --- | ---: | ---: | ---: |",
+        "**End to end** (through `POST /webhooks/rest/webhook`, each item a fresh conversation)",
     ]
-    for category, counts in (e2e.get("by_category") or {}).items():
-        right, total = counts["right"], counts["total"]
-        lines.append(f"| {category} | {right} | {total} | {100 * right / max(1, total):.0f}% |")
-    lines.append(
-        f"| **all** | {e2e.get('right', 'n/a')} | {e2e.get('total', 'n/a')} | {_pct(e2e.get('rate'))} |"
-    )
+    rates: dict[str, Any] = {}
+    for name, title in E2E_SETS:
+        found = _load(results / "e2e" / f"{name}.json")
+        if not found:
+            continue
+        rates[name] = found.get("rate")
+        heading = "class" if found.get("grouping") == "class" else "category"
+        lines += ["", f"{title}:", "", f"| {heading} | right | of | % |", "| --- | ---: | ---: | ---: |"]
+        for category, counts in (found.get("by_category") or {}).items():
+            right, total = counts["right"], counts["total"]
+            lines.append(f"| {category} | {right} | {total} | {100 * right / max(1, total):.0f}% |")
+        for length, counts in (found.get("by_length") or {}).items():
+            right, total = counts["right"], counts["total"]
+            lines.append(f"| *{length}s* | {right} | {total} | {100 * right / max(1, total):.0f}% |")
+        right, total = found.get("right", "n/a"), found.get("total", "n/a")
+        lines.append(f"| **all** | {right} | {total} | {_pct(found.get('rate'))} |")
     data = {
         "holdout": {k: v for k, v in held.items() if k != "confusions"},
         "cv": {k: v for k, v in cv.items() if k != "confusions"},
         "role_mixups": len(score.role_mixups),
         "e2e_rate": e2e.get("rate"),
+        "e2e_rates": rates,
     }
     return "\n".join(lines), data
 
