@@ -416,7 +416,9 @@ def yes_no(store: FactStore, q: Question) -> Turn | None:
     ):
         claim = own[0].claim
         said = [claim] + [
-            m.claim for m in own[1:2] if m.score >= 0.6 * own[0].score and m.claim.topic == claim.topic
+            m.claim
+            for m in own[1:2]
+            if m.score >= 0.6 * own[0].score and m.claim.topic == claim.topic and m.claim.owner != "both"
         ]
         reply = answers.claims_reply(store, role, said, claim.topic, lead=_yes_no_lead(claim, r))
         return _turn(q, reply, role, claim.topic)
