@@ -302,12 +302,7 @@ def pay_follow_up(store: FactStore, q: Question) -> Turn | None:
 
 
 def _periods() -> dict[str, tuple[int, str | None]]:
-    import yaml
-
-    from actions.reading import VOCABULARY_PATH
-
-    raw = yaml.safe_load(VOCABULARY_PATH.read_text(encoding="utf-8"))["periods"]
-    return {k: (int(v["per_year"]), v.get("assumption")) for k, v in raw.items()}
+    return load_vocabulary().period_divisors
 
 
 def _role_scores(claims: tuple[ClaimMatch, ...]) -> dict[str, tuple[float, Claim | None]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -134,38 +134,77 @@ class Reading:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    padding: tuple[str, ...]
-    self_description: tuple[str, ...]
+    padding: Phrases
+    self_description: Phrases
     yes_no_leads: frozenset[str]
     which_role_leads: frozenset[str]
     which_role_followers: frozenset[str]
-    negative_question: tuple[str, ...]
-    definition_leads: tuple[str, ...]
-    profile: tuple[str, ...]
-    negation: tuple[str, ...]
+    negative_question: Phrases
+    definition_leads: Phrases
+    profile: Phrases
+    negation: Phrases
     negation_fillers: frozenset[str]
-    describers: tuple[str, ...]
-    other_role: tuple[str, ...]
-    both_roles: tuple[str, ...]
+    describers: Phrases
+    other_role: Phrases
+    both_roles: Phrases
     comparative: frozenset[str]
     higher_pay: frozenset[str]
     lower_pay: frozenset[str]
     periods: dict[str, tuple[str, ...]]
+    # period -> (how many in a year, the assumption the division makes)
+    period_divisors: dict[str, tuple[int, str | None]]
     pay_factors: frozenset[str]
     pay_same: frozenset[str]
-    requirement: tuple[str, ...]
+    requirement: Phrases
     credential_verbs: frozenset[str]
     person_words: frozenset[str]
-    asking_padding: tuple[str, ...]
-    source_words: tuple[str, ...]
+    asking_padding: Phrases
+    source_words: Phrases
     follow_up_words: frozenset[str]
     frames: dict[str, tuple[re.Pattern[str], ...]]
     stopwords: frozenset[str]
 
 
-def _phrases(values: Iterable[Any]) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class Phrases:
+    """A vocabulary list, matched on whole words by one compiled pattern (longest phrase first)."""
+
+    words: tuple[str, ...]
+    anywhere_pattern: re.Pattern[str]
+    start_pattern: re.Pattern[str]
+    end_pattern: re.Pattern[str]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
+
+    def __contains__(self, phrase: object) -> bool:
+        return phrase in self.words
+
+    def anywhere(self, text: str) -> bool:
+        return self.anywhere_pattern.search(text) is not None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.anywhere_pattern.finditer(text)
+
+    def at_start(self, text: str) -> str | None:
+        """The phrase `text` starts with (as whole words), if any."""
+        match = self.start_pattern.match(text)
+        return match.group() if match else None
+
+    def at_end(self, text: str) -> bool:
+        return self.end_pattern.search(text) is not None
+
+
+def _phrases(values: Iterable[Any]) -> Phrases:
     # Longest first: "hi there" is dropped whole before "hi".
-    return tuple(sorted({str(v).lower() for v in values}, key=lambda p: (-len(p), p)))
+    words = tuple(sorted({str(v).lower() for v in values}, key=lambda p: (-len(p), p)))
+    body = "|".join(re.escape(w) for w in words) or "(?!)"
+    return Phrases(
+        words,
+        re.compile(rf"(?<![a-z0-9'])(?:{body})(?![a-z0-9'])"),
+        re.compile(rf"(?:{body})(?![a-z0-9'])"),
+        re.compile(rf"(?:^|(?<=\s))(?:{body})$"),
+    )
 
 
 @cache
@@ -189,6 +228,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         higher_pay=frozenset(raw["higher_pay"]),
         lower_pay=frozenset(raw["lower_pay"]),
         periods={k: tuple(v["words"]) for k, v in raw["periods"].items()},
+        period_divisors={k: (int(v["per_year"]), v.get("assumption")) for k, v in raw["periods"].items()},
         pay_factors=frozenset(raw["pay_factors"]),
         pay_same=frozenset(raw["pay_same"]),
         requirement=_phrases(raw["requirement"]),
@@ -224,15 +264,12 @@ def _find_phrase(text: str, phrases: Sequence[str]) -> re.Match[str] | None:
 
 def _strip_padding(clause: str, vocab: Vocabulary) -> str:
     """The clause without leading politeness ("hello! could you tell me ...")."""
-    changed = True
     clause = clause.strip()
-    while changed and clause:
-        changed = False
-        for phrase in vocab.padding:
-            if clause == phrase or clause.startswith(phrase + " "):
-                clause = clause[len(phrase) :].strip(" ,!")
-                changed = True
-                break
+    while clause:
+        found = vocab.padding.at_start(clause)
+        if not found:
+            break
+        clause = clause[len(found) :].strip(" ,!")
     return clause
 
 
@@ -343,7 +380,7 @@ def _negated(text: str, start: int, vocab: Vocabulary) -> bool:
     while before and before[-1] in vocab.negation_fillers:
         before.pop()
     tail = " ".join(before[-3:])
-    return any(tail == n or tail.endswith(" " + n) for n in vocab.negation)
+    return vocab.negation.at_end(tail)
 
 
 def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
@@ -351,7 +388,7 @@ def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
 
 
 def _form(question: str, topics_here: Sequence[str], vocab: Vocabulary) -> str:
-    if any(_has_phrase(question, p) for p in vocab.profile):
+    if vocab.profile.anywhere(question):
         return PROFILE
     words = _TOKEN.findall(question)
     if not words:
@@ -364,7 +401,7 @@ def _form(question: str, topics_here: Sequence[str], vocab: Vocabulary) -> str:
         return WHICH_ROLE
     if first in vocab.yes_no_leads:
         return YES_NO
-    if any(question.startswith(p + " ") or question == p for p in vocab.definition_leads):
+    if vocab.definition_leads.at_start(question):
         return DEFINITION
     return WH
 
@@ -432,9 +469,7 @@ def _split(lowered: str, vocab: Vocabulary) -> list[_Clause]:
         if not stripped:
             continue
         # Question words inside "someone who ..." describe, they do not ask.
-        bare = stripped
-        for phrase in vocab.describers:
-            bare = re.sub(rf"(?<![a-z0-9']){re.escape(phrase)}(?![a-z0-9'])", " ", bare)
+        bare = vocab.describers.anywhere_pattern.sub(" ", stripped)
         words = _TOKEN.findall(bare)
         end = offset + len(piece)
         asked = lowered[end : end + 1] == "?"
@@ -445,10 +480,10 @@ def _split(lowered: str, vocab: Vocabulary) -> list[_Clause]:
             or words[0] in ("who's", "whos")
             or bool(set(words) & _WH_WORDS)
             or asked
-            or any(raw == p or raw.startswith(p + " ") for p in vocab.asking_padding)
+            or vocab.asking_padding.at_start(raw) is not None
         )
-        is_self = any(stripped == p or stripped.startswith(p + " ") for p in vocab.self_description)
-        negated = any(stripped == n or stripped.startswith(n + " ") for n in vocab.negation)
+        is_self = vocab.self_description.at_start(stripped) is not None
+        negated = vocab.negation.at_start(stripped) is not None
         clauses.append(_Clause(stripped, offset, end, asking, is_self and not asked, negated))
     return clauses
 
@@ -556,19 +591,14 @@ def read(
     topic_starts = sorted(
         int(e["start"]) for e in entities if e.get("entity") == "topic" and e.get("start") is not None
     )
-    for phrase in vocab.describers:
-        for match in re.finditer(rf"(?<![a-z0-9']){re.escape(phrase)}(?![a-z0-9'])", lowered):
-            if _overlaps((match.start(), match.end()), describer_spans):
-                continue
-            clause = clause_of(match.start())
-            limit = clause.end if clause else len(lowered)
-            nxt = [
-                m.start() for p in vocab.describers for m in re.finditer(re.escape(" " + p + " "), lowered)
-            ]
-            limit = min(
-                [limit, *[n for n in nxt if n > match.end()], *[t for t in topic_starts if t >= match.end()]]
-            )
-            describer_spans.append((match.start(), limit))
+    describer_matches = list(vocab.describers.finditer(lowered))
+    for n, match in enumerate(describer_matches):
+        # A description runs to the end of its clause, the next description or a topic word.
+        clause = clause_of(match.start())
+        limit = clause.end if clause else len(lowered)
+        following = [m.start() for m in describer_matches[n + 1 :]]
+        limit = min([limit, *following, *[t for t in topic_starts if t >= match.end()]])
+        describer_spans.append((match.start(), limit))
     topic_entity_spans = [
         (int(e["start"]), int(e["end"]))
         for e in entities
@@ -621,9 +651,9 @@ def read(
     )
 
     asking_text = " ".join(c.text for c in asking)
-    if any(_has_phrase(asking_text, p) for p in vocab.both_roles):
+    if vocab.both_roles.anywhere(asking_text):
         both = True
-    other_role = any(_has_phrase(lowered, p) for p in vocab.other_role)
+    other_role = vocab.other_role.anywhere(lowered)
 
     # Topics and organisations from the lookup entities, in order of mention.
     topics: list[str] = []
@@ -752,7 +782,7 @@ def read(
     )
     question_words = set(_TOKEN.findall(asking_text))
     reading_form = _form(question, topics, vocab)
-    if reading_form != PROFILE and any(_has_phrase(lowered, p) for p in vocab.profile):
+    if reading_form != PROFILE and vocab.profile.anywhere(lowered):
         reading_form = PROFILE
     content = bool(
         roles
@@ -791,11 +821,10 @@ def read(
         higher_pay=bool(question_words & vocab.higher_pay),
         lower_pay=bool(question_words & vocab.lower_pay),
         same=bool(question_words & vocab.pay_same),
-        negative=reading_form == WHICH_ROLE
-        and any(_has_phrase(question, p) for p in vocab.negative_question),
-        requirement=any(_has_phrase(asking_text, p) for p in vocab.requirement),
+        negative=reading_form == WHICH_ROLE and vocab.negative_question.anywhere(question),
+        requirement=vocab.requirement.anywhere(asking_text),
         content=content,
         words=frozenset(_TOKEN.findall(lowered)),
         parts=tuple(parts),
-        source=any(_has_phrase(lowered, p) for p in vocab.source_words),
+        source=vocab.source_words.anywhere(lowered),
     )

@@ -22,6 +22,7 @@ EVALUATION = {
     "tests/e2e/questions.yml": question_file_messages,
     "tests/e2e/challenge.yml": question_file_messages,
     "tests/e2e/blind.yml": question_file_messages,
+    "tests/e2e/final.yml": question_file_messages,
 }
 
 

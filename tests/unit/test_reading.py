@@ -385,5 +385,10 @@ def test_words_are_lower_case(store: FactStore) -> None:
 
 def test_vocabulary_phrases_are_longest_first() -> None:
     vocab = load_vocabulary()
-    assert vocab.padding.index("hi there") < vocab.padding.index("hi")
-    assert all(len(a) >= len(b) for a, b in zip(vocab.negation, vocab.negation[1:], strict=False))
+    assert vocab.padding.words.index("hi there") < vocab.padding.words.index("hi")
+    words = vocab.negation.words
+    assert all(len(a) >= len(b) for a, b in zip(words, words[1:], strict=False))
+    # One compiled pattern per list, matching whole words only.
+    assert vocab.padding.at_start("hi there, what do PMs earn") == "hi there"
+    assert vocab.padding.at_start("hippo facts") is None
+    assert vocab.negation.at_end("forget about") and not vocab.negation.at_end("knot")
