@@ -324,9 +324,22 @@ def pay_comparison_lead(store: FactStore, higher: bool) -> tuple[str, str]:
     winner = PRODUCT if (product > production) == higher else PRODUCTION
     text = (
         f"a product manager earns {_money(product)} a year on average and a production manager "
-        f"{_money(production)}, a gap of about {_money(gap)} ({percent:.0f}%, derived from the two averages)."
+        f"{_money(production)}: product managers make about {_money(gap)} ({percent:.0f}%) more, "
+        f"production managers {100 * gap / product:.0f}% less (derived from the two averages)."
     )
     return winner, text
+
+
+def amount_reply(store: FactStore, role: str, above: bool, amount: int) -> Reply:
+    """ "Do they make more than $70,000?": yes or no against the article's average."""
+    average = store.salary(role).average_usd_per_year
+    holds = average > amount if above else average < amount
+    lead = "Yes, on average" if holds else "No, not on average"
+    text = (
+        f"{lead}: a {store.role_label(role)} earns {_money(average)} a year on average, "
+        f"{'above' if average > amount else 'below'} {_money(amount)}. Pay varies with {_depends_on(store)}."
+    )
+    return Reply(text, _follow_ups(role, "salary"), _salary_sources(role))
 
 
 def organisation_reply(store: FactStore, keys: Sequence[str], yes_no: bool, mentions: int = 1) -> Reply:
@@ -420,7 +433,13 @@ def with_lead(reply: Reply, lead: str) -> Reply:
 
 
 def part_reply(
-    store: FactStore, role: str, part: Part, said: Sequence[str], lead: bool = False, required: bool = False
+    store: FactStore,
+    role: str,
+    part: Part,
+    said: Sequence[str],
+    lead: bool = False,
+    required: bool = False,
+    asked_elsewhere: Sequence[str] = (),
 ) -> Reply:
     """One part of a compound question: the claims it asks for, or its topics' first claims."""
     texts: list[str] = []
@@ -437,7 +456,11 @@ def part_reply(
                 : 1 if role == BOTH or topic in ("difference", "similarities") else 2
             ]
         )
-        claims = [c for c in claims if c.id not in said and c.id not in sources]
+        claims = [
+            c
+            for c in claims
+            if c.id not in said and c.id not in sources and (asked or c.id not in asked_elsewhere)
+        ]
         if not claims:
             continue
         text = " ".join(standalone(store, c, role if role in store.roles else None) for c in claims)

@@ -26,6 +26,7 @@ from actions.reading import (
     Message,
     Reading,
     load_vocabulary,
+    match_claims,
     read,
 )
 from actions.roles import BOTH, PRODUCT, PRODUCTION
@@ -153,6 +154,8 @@ def resolve(reading: Reading, context: Context) -> Question:
         role = BOTH
     if reading.form == WHICH_ROLE and role is None:
         role = BOTH
+    if role is None and topics == ["salary"] and (reading.pay_factors or "salaries" in reading.words):
+        role = BOTH  # "what makes these salaries vary?": the same for both roles
     return Question(reading, context, role, tuple(dict.fromkeys(topics)), follow_up)
 
 
@@ -314,6 +317,27 @@ def _role_scores(claims: tuple[ClaimMatch, ...]) -> dict[str, tuple[float, Claim
     return best
 
 
+def fit(store: FactStore, q: Question) -> Turn | None:
+    """ "Which one suits me?": the role the person's own words describe, and the facts behind it."""
+    r = q.reading
+    if not r.fit or len(r.roles) == 1 or r.form == YES_NO:
+        return None
+    if r.fit_role is None:
+        reply = answers.with_lead(answers.answer(store, BOTH, "difference"), "It depends on what you enjoy")
+        return _turn(q, reply, BOTH, "difference")
+    role = r.fit_role
+    words = [w for w in r.words if w not in load_vocabulary().stopwords]
+    matched = [m.claim for m in match_claims(store, words) if m.claim.owner == role][:2]
+    said = matched or list(store.claims(role, "overview"))
+    texts = " ".join(answers.standalone(store, c, role) for c in said)
+    text = (
+        f"{store.roles[role].plural.capitalize()} sound closer to what you describe: {texts} "
+        "The article can't tell you which suits you beyond that; ask about either role's pay, "
+        "education or work environment to compare."
+    )
+    return _turn(q, Reply(text, answers._follow_ups(role, said[0].topic), tuple(c.id for c in said)), role)
+
+
 def which_role(store: FactStore, q: Question) -> Turn | None:
     """ "Who ...?", "which one ...?": name the role first, then why."""
     r = q.reading
@@ -370,6 +394,8 @@ def yes_no(store: FactStore, q: Question) -> Turn | None:
     if r.form != YES_NO or q.role is None:
         return None
     role = q.role
+    if "salary" in q.topics and r.amount and role in ROLES:
+        return _turn(q, answers.amount_reply(store, role, *r.amount), role, "salary")
     if "salary" in q.topics and (r.pay_factors or r.same) and not r.comparative:
         reply = answers.salary_factors(store, role)
         return _turn(q, answers.with_lead(reply, "No" if r.same else "Yes"), role, "salary")
@@ -502,8 +528,16 @@ def compound(store: FactStore, q: Question) -> Turn | None:
     parts = q.reading.parts
     if q.role is None or (len(parts) < 2 and len(q.topics) < 2) or q.reading.form == PROFILE:
         return None
+    unique: list = []
+    for part in parts:
+        if all((p.roles, p.topics, p.claims) != (part.roles, part.topics, part.claims) for p in unique):
+            unique.append(part)
+    parts = tuple(unique)
+    if len(parts) < 2 and len(q.topics) < 2:
+        return None  # "which pays better, and by how much?" asks one thing twice
     if len(parts) > 1:
         # Each part for its own role: "where do PMs work and what do production managers earn?"
+        asked_elsewhere = [c.id for p in parts for c in p.claims]
         said: list[str] = []
         texts: list[str] = []
         roles: set[str] = set()
@@ -512,7 +546,13 @@ def compound(store: FactStore, q: Question) -> Turn | None:
             role = (part.roles[0] if len(part.roles) == 1 else BOTH) if part.roles else q.role
             roles.add(role)
             last = answers.part_reply(
-                store, role, part, said, lead=part.form == YES_NO, required=q.reading.requirement
+                store,
+                role,
+                part,
+                said,
+                lead=part.form == YES_NO,
+                required=q.reading.requirement,
+                asked_elsewhere=asked_elsewhere,
             )
             if last.text:
                 texts.append(last.text)
@@ -538,6 +578,7 @@ RULES: tuple[Rule, ...] = (
     uncovered,
     nothing_recognised,
     pay_follow_up,
+    fit,
     compound,
     which_role,
     clarify,

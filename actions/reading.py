@@ -51,7 +51,7 @@ COMPARISON_TOPICS = ("difference", "similarities")
 _STRONG = 6.0
 _TOKEN = re.compile(r"[a-z0-9$']+")
 _CLAUSE_BREAK = re.compile(
-    r"[.!?;:,]+|\s+-+\s+|\bbut\b|\balso\b"
+    r"(?:(?<!\d)[.,]|[.,](?!\d)|[!?;:])+|\s+-+\s+|\bbut\b|\balso\b"
     r"|\band\b(?=\s+(?:what|where|how|which|who|do|does|did|is|are|can|should|would|will|tell)\b)"
 )
 
@@ -121,6 +121,10 @@ class Reading:
     lower_pay: bool = False
     same: bool = False  # "is that the same everywhere?", "is A the same as B?"
     negative: bool = False  # "which role doesn't work in an office?"
+    fit: bool = False  # "which one suits me?"
+    fit_role: str | None = None  # the role the person's own words describe best
+    # "do they make more than $70,000?": (above?, amount in dollars)
+    amount: tuple[bool, int] | None = None
     requirement: bool = False  # "do they need ...", "is it required"
     content: bool = field(default=False)  # anything at all about our careers
     words: frozenset[str] = frozenset()  # every word of the message, lower case
@@ -161,6 +165,10 @@ class Vocabulary:
     asking_padding: Phrases
     source_words: Phrases
     follow_up_words: frozenset[str]
+    career_non_modifiers: frozenset[str]
+    fit: Phrases
+    amount_above: Phrases
+    amount_below: Phrases
     frames: dict[str, tuple[re.Pattern[str], ...]]
     stopwords: frozenset[str]
 
@@ -237,6 +245,10 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         asking_padding=_phrases(raw["asking_padding"]),
         source_words=_phrases(raw["source_words"]),
         follow_up_words=frozenset(raw["follow_up_words"]),
+        career_non_modifiers=frozenset(raw["career_non_modifiers"]),
+        fit=_phrases(raw["fit"]),
+        amount_above=_phrases(raw["amount_above"]),
+        amount_below=_phrases(raw["amount_below"]),
         frames={k: tuple(re.compile(p) for p in v) for k, v in raw["frames"].items()},
         stopwords=frozenset(raw["stopwords"]),
     )
@@ -415,6 +427,51 @@ def _career_modifiers() -> frozenset[str]:
     )
 
 
+def _with_modifier(
+    span: tuple[int, int], tokens: list[tuple[str, int, int]], vocab: Vocabulary
+) -> tuple[int, int]:
+    """A one-word career with the word before it that names its kind ("truck driver")."""
+    starts = [i for i, (_, s, _) in enumerate(tokens) if s == span[0]]
+    if not starts or starts[0] == 0:
+        return span
+    before, b_start, b_end = tokens[starts[0] - 1]
+    if (
+        before.isalpha()
+        and before not in vocab.stopwords
+        and before not in vocab.career_non_modifiers
+        and classify_word(before) is None
+        and not lookups.load("topic").find(before)
+        and b_end + 1 == span[0]
+    ):
+        return (b_start, span[1])
+    return span
+
+
+# Words that can stand before a career without naming its kind.
+_AMOUNT = re.compile(r"\$?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|grand|thousand)?\b")
+
+
+def _amount(text: str, vocab: Vocabulary) -> tuple[bool, int] | None:
+    """(above?, dollars) for "more than $70,000" / "over 100k" / "under 80 grand"."""
+    for phrases, above in ((vocab.amount_above, True), (vocab.amount_below, False)):
+        for match in phrases.finditer(text):
+            figure = _AMOUNT.match(text, match.end() + (text[match.end() : match.end() + 1] == " "))
+            if figure:
+                number = float(figure.group(1).replace(",", ""))
+                if figure.group(2):
+                    number *= 1000
+                if number >= 1000:
+                    return above, int(number)
+    return None
+
+
+def _unnegated(text: str, negated: Sequence[tuple[int, int]]) -> str:
+    """The text without its negated clauses ("definitely not running a factory")."""
+    for start, end in sorted(negated, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
 # ------------------------------------------------------------------ reading
 
 _ENTITY_TYPES = ("role", "topic", "organisation", "other_career")
@@ -462,9 +519,24 @@ class _Clause:
     negated: bool
 
 
+def _pieces(lowered: str, vocab: Vocabulary) -> list[tuple[str, int]]:
+    """Clauses, with "other than ASQ what certs ..." cut before its question word."""
+    pieces: list[tuple[str, int]] = []
+    for piece, offset in _clauses(lowered):
+        stripped = _strip_padding(piece, vocab)
+        if vocab.negation.at_start(stripped):
+            words = [(m.group(), m.start()) for m in _TOKEN.finditer(piece)]
+            cut = next((at for i, (w, at) in enumerate(words) if i > 1 and w in _WH_WORDS), None)
+            if cut is not None:
+                pieces += [(piece[:cut], offset), (piece[cut:], offset + cut)]
+                continue
+        pieces.append((piece, offset))
+    return pieces
+
+
 def _split(lowered: str, vocab: Vocabulary) -> list[_Clause]:
     clauses = []
-    for piece, offset in _clauses(lowered):
+    for piece, offset in _pieces(lowered, vocab):
         stripped = _strip_padding(piece, vocab)
         if not stripped:
             continue
@@ -511,19 +583,26 @@ def read(
     entities = given + lookups.entities_in(lowered)
 
     # Other careers first: their words ("product owner") are not our roles.
+    # A body's name ("Project Management Institute") is not a career.
+    organisation_spans = [
+        (int(e["start"]), int(e["end"]))
+        for e in entities
+        if e.get("entity") == "organisation" and e.get("start") is not None
+    ]
+    tokens = _tokens(lowered)
     career_spans: list[tuple[int, int]] = []
     careers: list[str] = []
     for entity in sorted(entities, key=lambda e: -(int(e.get("end") or 0) - int(e.get("start") or 0))):
         if entity.get("entity") != "other_career" or entity.get("start") is None:
             continue
         span = (int(entity["start"]), int(entity["end"]))
-        if _overlaps(span, career_spans):
+        if _overlaps(span, career_spans) or _overlaps(span, organisation_spans):
             continue
+        span = _with_modifier(span, tokens, vocab)
         career_spans.append(span)
         careers.append(text[span[0] : span[1]].lower())
 
     # "project manger": a career of the lookup with a misspelt manager word.
-    tokens = _tokens(lowered)
     for i, (word, _, end) in enumerate(tokens[1:], start=1):
         before, b_start, _ = tokens[i - 1]
         if (
@@ -531,6 +610,7 @@ def read(
             and before in _career_modifiers()
             and classify_word(before) is None
             and not _overlaps((b_start, end), career_spans)
+            and not _overlaps((b_start, end), organisation_spans)
         ):
             career_spans.append((b_start, end))
             careers.append(text[b_start:end].lower())
@@ -712,11 +792,42 @@ def read(
     if not topics:
         # "salary check: prodct manger, ballpark figure?": the topic is outside the asking clause.
         topics = pending or pending_self
+    else:
+        # "salary, certifications, and do they travel?": a clause that only lists topics joins in.
+        for clause in clauses:
+            if clause in asking or clause.negated or clause.self_description:
+                continue
+            listed = [
+                str(e["value"])
+                for e in entities
+                if e.get("entity") == "topic"
+                and e.get("start") is not None
+                and clause.start <= int(e["start"]) < clause.end
+                and str(e["value"]) in store.topic_labels
+            ]
+            leftover = _TOKEN.findall(lookups.load("topic").pattern.sub(" ", clause.text))
+            if listed and all(w in vocab.stopwords or classify_word(w) for w in leftover):
+                topics += [t for t in listed if t not in topics and t not in negated_topics]
     topics = [t for t in topics if t not in negated_topics]
 
     parts: list[Part] = []
     excluded_for_parts = career_spans + role_spans + describer_spans + negated_spans
-    for clause in asking:
+    topic_starts_in_topics = [
+        int(e["start"])
+        for e in entities
+        if e.get("entity") == "topic" and e.get("start") is not None and str(e.get("value")) in topics
+    ]
+    part_clauses = [
+        c
+        for c in clauses
+        if c in asking
+        or (
+            not c.negated
+            and not c.self_description
+            and any(c.start <= t < c.end for t in topic_starts_in_topics)
+        )
+    ]
+    for clause in part_clauses:
         part_roles = tuple(
             dict.fromkeys(
                 r
@@ -795,6 +906,7 @@ def read(
         or other_role
         or period
         or careers
+        or vocab.fit.anywhere(lowered)
     )
     return Reading(
         text=text,
@@ -827,4 +939,9 @@ def read(
         words=frozenset(_TOKEN.findall(lowered)),
         parts=tuple(parts),
         source=vocab.source_words.anywhere(lowered),
+        fit=vocab.fit.anywhere(lowered),
+        fit_role=role_of_description(store, _TOKEN.findall(_unnegated(lowered, negated_spans)), vocab)
+        if vocab.fit.anywhere(lowered)
+        else None,
+        amount=_amount(asking_text, vocab),
     )

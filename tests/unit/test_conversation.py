@@ -381,6 +381,31 @@ def test_compound_does_not_apply_to_one_question(store: FactStore) -> None:
     assert conversation.compound(store, question(store, "tell me everything about product managers")) is None
 
 
+# ------------------------------------------------------------------ fit
+
+
+def test_fit_names_the_role_the_person_describes(store: FactStore) -> None:
+    turn = ask(store, "i love digging into what customers want and planning features. which job is for me?")
+    assert turn.reply.text.startswith("Product managers sound closer")
+    assert turn.role == PRODUCT and "can't tell you which suits you" in turn.reply.text
+    plant = ask(store, "give me shop floors, schedules and fixing breakdowns on the line: which one suits me?")
+    assert plant.reply.text.startswith("Production managers") and plant.role == PRODUCTION
+
+
+def test_fit_reads_a_negated_wish_as_excluded(store: FactStore) -> None:
+    turn = ask(store, "I'm into strategy and customer research, definitely not running a factory. what fits me?")
+    assert turn.reply.text.startswith("Product managers")
+
+
+def test_fit_without_a_description_compares(store: FactStore) -> None:
+    turn = ask(store, "which career is right for me?")
+    assert turn.reply.text.startswith("It depends on what you enjoy") and turn.role == BOTH
+
+
+def test_fit_does_not_apply_to_a_plain_summary(store: FactStore) -> None:
+    assert conversation.fit(store, question(store, "summarize both roles for me")) is None
+
+
 # ------------------------------------------------------------------ which_role
 
 
@@ -461,9 +486,11 @@ def test_yes_no_answers_first_then_the_fact(store: FactStore, text: str, lead: s
 
 
 def test_yes_no_the_article_does_not_say(store: FactStore) -> None:
-    turn = ask(store, "do product managers write code?")
+    turn = ask(store, "do product managers wear suits?")
     assert turn.reply.text.startswith("The article doesn't say")
     assert turn.sources, "what it does say rests on claims"
+    coding = ask(store, "do product managers write code?")
+    assert coding.reply.text.startswith("The article doesn't say anything about coding")
 
 
 @pytest.mark.parametrize(
@@ -621,3 +648,10 @@ def test_negation_and_contrast(store: FactStore) -> None:
     assert skipped.topic == "duties" and "$" not in skipped.reply.text
     described = ask(store, "not the factory guy, the other one: where do they work?")
     assert described.role == PRODUCT and "office" in described.reply.text
+
+
+def test_yes_no_an_amount_is_held_against_the_average(store: FactStore) -> None:
+    over = ask(store, "does a product manager earn over 100k?")
+    assert over.reply.text.startswith("No") and "$98,439" in over.reply.text
+    above = ask(store, "do production managers make more than $70,000 a year?")
+    assert above.reply.text.startswith("Yes") and "$73,786" in above.reply.text
