@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from actions.fact_store import ROLE_TOPICS, Claim, FactStore, UncoveredTopic
-from actions.reading import Part
+from actions.reading import Part, load_vocabulary
 from actions.roles import BOTH, PRODUCT, PRODUCTION
 
 MAX_BUTTONS = 3
@@ -303,11 +303,12 @@ def salary_per_period(store: FactStore, role: str, period: str, per_year: int, n
         article = "an" if period[0] in "aeiouh" and period != "week" else "a"
         parts.append(f"a {store.role_label(r)}'s {_money(yearly)} a year is about {share} {article} {period}")
     basis = f"the yearly average divided by {per_year:,}" + (f", assuming {note}" if note else "")
+    # "period:month" lets "and for product managers?" keep asking per month.
     text = (
         f"{'; '.join(parts)[0].upper()}{'; '.join(parts)[1:]}. That is derived ({basis}): "
         f"the article gives only yearly averages."
     )
-    return Reply(text, _follow_ups(role, "salary"), _salary_sources(role))
+    return Reply(text, _follow_ups(role, "salary"), (*_salary_sources(role), f"period:{period}"))
 
 
 def salary_factors(store: FactStore, role: str) -> Reply:
@@ -440,6 +441,7 @@ def part_reply(
     lead: bool = False,
     required: bool = False,
     asked_elsewhere: Sequence[str] = (),
+    period: str | None = None,
 ) -> Reply:
     """One part of a compound question: the claims it asks for, or its topics' first claims."""
     texts: list[str] = []
@@ -447,7 +449,13 @@ def part_reply(
     for topic in part.topics:
         asked = [c for c in part.claims if c.topic == topic and (role == BOTH or role in c.roles())]
         if topic == "salary" and not asked:
-            if not any(s.startswith("salary:") for s in said):
+            periods = load_vocabulary().period_divisors
+            if period and period in periods:
+                per_year, note = periods[period]
+                derived = salary_per_period(store, role, period, per_year, note)
+                texts.append(derived.text)
+                sources += derived.sources
+            elif not any(s.startswith("salary:") for s in said):
                 texts.append(salary_text(store, role).split(" Pay varies")[0].split(" For both")[0])
                 sources += _salary_sources(role)
             continue

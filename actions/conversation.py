@@ -270,6 +270,10 @@ def nothing_recognised(store: FactStore, q: Question) -> Turn | None:
         return None  # "and?", "what else?": the previous question, continued
     if (r.pay_factors or r.period) and q.context.topic == "salary":
         return None  # "what drives that?" after a pay answer
+    if q.context.role in ROLES and any(
+        m.specific and m.score >= 3.0 and q.context.role in m.claim.roles() for m in r.claims
+    ):
+        return None  # "what do they make sure is available?" about the role just discussed
     # A sentence about something else gets the redirect; keyboard noise a request to rephrase.
     words = r.words - {""}
     sentence = bool(words & load_vocabulary().stopwords) or (
@@ -288,15 +292,17 @@ def pay_follow_up(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if q.topics[:1] != ("salary",) or len(q.topics) > 1:
         return None
-    if not (r.period or r.pay_factors) or q.role is None:
+    period = r.period or next(
+        (s.split(":", 1)[1] for s in q.context.claims if s.startswith("period:") and q.follow_up), None
+    )
+    if not (period or r.pay_factors) or q.role is None:
         return None
-    if "salary" in r.topics and not r.period and r.form != YES_NO:
+    if "salary" in r.topics and not period and r.form != YES_NO:
         # "how much do they make and what does that depend on?": the figure says both.
         return _turn(q, answers.answer(store, q.role, "salary"))
-    if r.period:
-        periods = _periods()
-        per_year, note = periods[r.period]
-        reply = answers.salary_per_period(store, q.role, r.period, per_year, note)
+    if period:
+        per_year, note = _periods()[period]
+        reply = answers.salary_per_period(store, q.role, period, per_year, note)
     else:
         reply = answers.salary_factors(store, q.role)
         if r.form == YES_NO:
@@ -322,6 +328,12 @@ def fit(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if not r.fit or len(r.roles) == 1 or r.form == YES_NO:
         return None
+    if "salary" in r.topics and r.fit_role is None:
+        # "money is the main thing for me": the role that pays more, by how much.
+        winner, why = answers.pay_comparison_lead(store, higher=True)
+        lead = f"{store.roles[winner].plural.capitalize()}, if pay decides it"
+        reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
+        return _turn(q, reply, BOTH, "salary")
     if r.fit_role is None:
         reply = answers.with_lead(answers.answer(store, BOTH, "difference"), "It depends on what you enjoy")
         return _turn(q, reply, BOTH, "difference")
@@ -538,9 +550,20 @@ def compound(store: FactStore, q: Question) -> Turn | None:
     if len(parts) > 1:
         # Each part for its own role: "where do PMs work and what do production managers earn?"
         asked_elsewhere = [c.id for p in parts for c in p.claims]
+        lead = ""
+        if q.reading.form == WHICH_ROLE and q.role in (BOTH, None):
+            # "which role is office-based and what does it pay?": the role first, then each part for it.
+            scores = _role_scores(q.reading.claims)
+            if scores[PRODUCT][0] != scores[PRODUCTION][0]:
+                winner = PRODUCT if scores[PRODUCT][0] > scores[PRODUCTION][0] else PRODUCTION
+                if q.reading.negative:
+                    winner = _other(winner)
+                q = Question(q.reading, q.context, winner, q.topics, q.follow_up)
+                lead = f"{store.roles[winner].plural.capitalize()}. "
         said: list[str] = []
         texts: list[str] = []
         roles: set[str] = set()
+        assert q.role is not None
         last: Reply | None = None
         for part in parts:
             role = (part.roles[0] if len(part.roles) == 1 else BOTH) if part.roles else q.role
@@ -553,6 +576,7 @@ def compound(store: FactStore, q: Question) -> Turn | None:
                 lead=part.form == YES_NO,
                 required=q.reading.requirement,
                 asked_elsewhere=asked_elsewhere,
+                period=q.reading.period,
             )
             if last.text:
                 texts.append(last.text)
@@ -560,8 +584,9 @@ def compound(store: FactStore, q: Question) -> Turn | None:
         assert last is not None
         role = roles.pop() if len(roles) == 1 else BOTH
         return _turn(
-            q, Reply(" ".join(texts), last.buttons, tuple(said)), role, _kept_topic(parts[-1].topics)
+            q, Reply(lead + " ".join(texts), last.buttons, tuple(said)), role, _kept_topic(parts[-1].topics)
         )
+    assert q.role is not None
     return _turn(q, answers.parts_reply(store, q.role, q.topics), q.role, _kept_topic(q.topics))
 
 

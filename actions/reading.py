@@ -166,6 +166,8 @@ class Vocabulary:
     source_words: Phrases
     follow_up_words: frozenset[str]
     career_non_modifiers: frozenset[str]
+    career_suffixes: tuple[str, ...]
+    not_careers: frozenset[str]
     fit: Phrases
     amount_above: Phrases
     amount_below: Phrases
@@ -246,6 +248,8 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         source_words=_phrases(raw["source_words"]),
         follow_up_words=frozenset(raw["follow_up_words"]),
         career_non_modifiers=frozenset(raw["career_non_modifiers"]),
+        career_suffixes=tuple(raw["career_suffixes"]),
+        not_careers=frozenset(raw["not_careers"]),
         fit=_phrases(raw["fit"]),
         amount_above=_phrases(raw["amount_above"]),
         amount_below=_phrases(raw["amount_below"]),
@@ -427,6 +431,28 @@ def _career_modifiers() -> frozenset[str]:
     )
 
 
+def _unknown_career(tokens: list[tuple[str, int, int]], vocab: Vocabulary) -> tuple[int, int] | None:
+    """The span of "<modifier> <noun>" after a/an/as when the noun has a job-like ending."""
+    for i, (word, _, _) in enumerate(tokens[:-1]):
+        if word not in ("a", "an", "as"):
+            continue
+        following = tokens[i + 1 : i + 3]
+        for j in range(len(following), 0, -1):
+            noun, _, noun_end = following[j - 1]
+            if (
+                len(noun) >= 5
+                and noun.endswith(vocab.career_suffixes)
+                and noun not in vocab.not_careers
+                and noun not in vocab.stopwords
+                and classify_word(noun) is None
+                and not is_manager_word(noun)
+                and not lookups.load("topic").find(noun)
+                and all(t[0] not in vocab.stopwords and t[0].isalpha() for t in following[:j])
+            ):
+                return (following[0][1], noun_end)
+    return None
+
+
 def _with_modifier(
     span: tuple[int, int], tokens: list[tuple[str, int, int]], vocab: Vocabulary
 ) -> tuple[int, int]:
@@ -448,6 +474,7 @@ def _with_modifier(
 
 
 # Words that can stand before a career without naming its kind.
+_PLACE = re.compile(r"\bin (?!the\b)[A-Z][a-z]+(?: [A-Z][a-z]+)?\b")
 _AMOUNT = re.compile(r"\$?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|grand|thousand)?\b")
 
 
@@ -730,6 +757,13 @@ def read(
         (r for r, s in mentions if s is not None and _overlaps((s, s + 1), describer_spans)), None
     )
 
+    if not mentions and not careers:
+        # "what's the pay like for a dental hygienist?": a career we have no list entry for.
+        unknown = _unknown_career(tokens, vocab)
+        if unknown:
+            careers.append(text[unknown[0] : unknown[1]].lower())
+            career_spans.append(unknown)
+
     asking_text = " ".join(c.text for c in asking)
     if vocab.both_roles.anywhere(asking_text):
         both = True
@@ -887,6 +921,9 @@ def read(
         described_role = role_of_description(store, words, vocab, margin=_STRONG / 2, min_words=2)
 
     uncovered = store.uncovered_topic(asking_text)
+    if uncovered is None and "salary" in topics and _PLACE.search(text):
+        # "how much do they make in London?": the article gives no pay by place.
+        uncovered = next((u for u in store.uncovered if u.key == "pay_by_place"), None)
 
     period = next(
         (p for p, names in vocab.periods.items() if any(_has_phrase(asking_text, n) for n in names)), None
@@ -907,6 +944,7 @@ def read(
         or period
         or careers
         or vocab.fit.anywhere(lowered)
+        or vocab.profile.anywhere(lowered)
     )
     return Reading(
         text=text,

@@ -23,6 +23,7 @@ EVALUATION = {
     "tests/e2e/challenge.yml": question_file_messages,
     "tests/e2e/blind.yml": question_file_messages,
     "tests/e2e/final.yml": question_file_messages,
+    "tests/e2e/final2.yml": question_file_messages,
 }
 
 
