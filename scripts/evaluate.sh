@@ -4,7 +4,7 @@
 #   2. NLU k-fold cross-validation over data/nlu.yml, with config.yml minus the
 #      FallbackClassifier (its nlu_fallback would count as an error in every fold)
 #   3. dialogue: rasa test core on tests/test_stories.yml, with the failed stories
-#   4. end to end: the question sets (questions, challenge, blind) through the REST
+#   4. end to end: the question sets (questions, challenge, blind, final, final2) through the REST
 #      channel (real servers, loopback), per class
 # then a summary table (results/summary.md), copied with the confusion matrices
 # into docs/evaluation.md and docs/images/.
@@ -55,7 +55,7 @@ run_logged "$OUT/dialogue/test.log" "$RASA" test core --model "$MODEL" --stories
 grep -E "Evaluating [0-9]+ stories|Correct:|Accuracy:" "$OUT/dialogue/test.log" | sed "s/.*- \s*/  /" | head -n 5 || true
 echo "failed stories: $OUT/dialogue/failed_test_stories.yml"
 
-for set in questions challenge blind; do
+for set in questions challenge blind final final2; do
   step "end to end: tests/e2e/$set.yml through the REST channel"
   "$PY" scripts/ask_questions.py --start --set "$set" --json "$OUT/e2e/$set.json" \
     | tee "$OUT/e2e/$set.txt" | sed -n '1,/^failures/p'

@@ -33,6 +33,8 @@ E2E_SETS = (
     ("questions", "the project's question set (`tests/e2e/questions.yml`)"),
     ("challenge", "the challenge set (`tests/e2e/challenge.yml`, written apart from `data/`)"),
     ("blind", "the blind set (`tests/e2e/blind.yml`, written apart from `data/` and this code)"),
+    ("final", "the third blind set (`tests/e2e/final.yml`)"),
+    ("final2", "the fourth blind set (`tests/e2e/final2.yml`)"),
 )
 
 

@@ -33,7 +33,13 @@ ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "tests" / "e2e" / "questions.yml"
 CHALLENGE = ROOT / "tests" / "e2e" / "challenge.yml"
 BLIND = ROOT / "tests" / "e2e" / "blind.yml"
-SETS = {"questions": QUESTIONS, "challenge": CHALLENGE, "blind": BLIND}
+SETS = {
+    "questions": QUESTIONS,
+    "challenge": CHALLENGE,
+    "blind": BLIND,
+    "final": ROOT / "tests" / "e2e" / "final.yml",
+    "final2": ROOT / "tests" / "e2e" / "final2.yml",
+}
 NLU_FILES = (ROOT / "data" / "nlu.yml", ROOT / "tests" / "nlu_holdout.yml")
 CATEGORIES = ("fact", "comparison", "uncovered", "out_of_scope", "multi_turn", "small_talk")
 CLASSES = (
