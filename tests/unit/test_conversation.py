@@ -388,12 +388,16 @@ def test_fit_names_the_role_the_person_describes(store: FactStore) -> None:
     turn = ask(store, "i love digging into what customers want and planning features. which job is for me?")
     assert turn.reply.text.startswith("Product managers sound closer")
     assert turn.role == PRODUCT and "can't tell you which suits you" in turn.reply.text
-    plant = ask(store, "give me shop floors, schedules and fixing breakdowns on the line: which one suits me?")
+    plant = ask(
+        store, "give me shop floors, schedules and fixing breakdowns on the line: which one suits me?"
+    )
     assert plant.reply.text.startswith("Production managers") and plant.role == PRODUCTION
 
 
 def test_fit_reads_a_negated_wish_as_excluded(store: FactStore) -> None:
-    turn = ask(store, "I'm into strategy and customer research, definitely not running a factory. what fits me?")
+    turn = ask(
+        store, "I'm into strategy and customer research, definitely not running a factory. what fits me?"
+    )
     assert turn.reply.text.startswith("Product managers")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from typing import Any
 
 import pytest
@@ -387,7 +389,7 @@ def test_vocabulary_phrases_are_longest_first() -> None:
     vocab = load_vocabulary()
     assert vocab.padding.words.index("hi there") < vocab.padding.words.index("hi")
     words = vocab.negation.words
-    assert all(len(a) >= len(b) for a, b in zip(words, words[1:], strict=False))
+    assert all(len(a) >= len(b) for a, b in itertools.pairwise(words))
     # One compiled pattern per list, matching whole words only.
     assert vocab.padding.at_start("hi there, what do PMs earn") == "hi there"
     assert vocab.padding.at_start("hippo facts") is None
