@@ -123,7 +123,7 @@ def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[s
         "**NLU**",
         "",
         f"| measure | held-out (`tests/nlu_holdout.yml`, {held['examples']}) "
-        f"| {folds}-fold cross-validation (`data/nlu.yml`, {cv['examples']}) |",
+        f"| {folds}-fold cross-validation (`data/`, {cv['examples']}) |",
         "| --- | ---: | ---: |",
         f"| intent accuracy | {_f(held['accuracy'])} | {_f(cv['accuracy'])} |",
         f"| intent macro F1 | {_f(held['macro_f1'])} | {_f(cv['macro_f1'])} |",
