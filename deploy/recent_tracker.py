@@ -61,9 +61,11 @@ logger = logging.getLogger(__name__)
 # turns long; RulePolicy compares only as many states as its longest rule has
 # (tests/scaled/test_recent_tracker.py checks the trained model's rules fit).
 WINDOW_TURNS = 20
-# Conversations kept in memory, least recently used dropped first. One that is
+# Conversations kept in memory, least recently used dropped first, and the events
+# they may hold together (an event takes about a kilobyte here). One that is
 # dropped is read again from the database, as Rasa would, on its next message.
 MAX_CONVERSATIONS = 512
+MAX_EVENTS = 100_000
 # The attribute a handed-out tracker carries: (store id, events already stored).
 STORED_MARK = "_recent_tracker_stored"
 
@@ -140,8 +142,9 @@ def hand_out(recent: Recent, slots: Iterable[Slot], turns: int | None = None) ->
 class RecentConversations:
     """The conversations this process served last, each as Rasa rebuilt it."""
 
-    def __init__(self, limit: int = MAX_CONVERSATIONS) -> None:
+    def __init__(self, limit: int = MAX_CONVERSATIONS, max_events: int = MAX_EVENTS) -> None:
         self.limit = limit
+        self.max_events = max_events
         self._recent: OrderedDict[str, Recent] = OrderedDict()
 
     def get(self, sender_id: str) -> Recent | None:
@@ -152,6 +155,9 @@ class RecentConversations:
         self._recent.move_to_end(sender_id)
         while len(self._recent) > self.limit:
             self._recent.popitem(last=False)
+        events = sum(len(r.full.events) for r in self._recent.values())
+        while len(self._recent) > 1 and events > self.max_events:
+            events -= len(self._recent.popitem(last=False)[1].full.events)
 
     def forget(self, sender_id: str) -> None:
         self._recent.pop(sender_id, None)

@@ -197,3 +197,20 @@ def test_a_row_it_had_that_is_gone_means_reading_again(
         connection.execute("DELETE FROM events")
     assert run(store.retrieve("gone")) is None
     assert isinstance(run(store.get_or_create_tracker("gone")), DialogueStateTracker)
+
+
+def test_least_recently_used_conversations_are_dropped_first() -> None:
+    def recent(events: int) -> recent_tracker.Recent:
+        full = DialogueStateTracker.from_events("x", [ActionExecuted("action_listen")] * events, DOMAIN.slots)
+        return recent_tracker.Recent(full, 1, None)
+
+    kept = recent_tracker.RecentConversations(limit=3, max_events=10)
+    for name in "abc":
+        kept.put(name, recent(2))
+    kept.put("a", kept.get("a") or recent(2))  # used again: now the most recent
+    kept.put("d", recent(2))
+    assert [kept.get(n) is not None for n in "abcd"] == [True, False, True, True]
+    kept.put("e", recent(7))  # 2 + 2 + 2 + 7 events: the oldest go until 10 or fewer are left
+    assert [kept.get(n) is not None for n in "acde"] == [False, False, True, True]
+    kept.put("f", recent(50))  # over the budget alone: still kept, everything else dropped
+    assert len(kept) == 1 and kept.get("f") is not None
