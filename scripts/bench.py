@@ -688,15 +688,15 @@ def setups(
 ) -> tuple[Setup, Setup]:
     """This assistant's and the stock bot's files and environment in configuration `key`."""
     shipped = yaml.safe_load((ROOT / "endpoints.yml").read_text())
-    # endpoints.yml as shipped, its action endpoint at the bench's action server.
-    ours_endpoints = {**shipped, "action_endpoint": {**shipped["action_endpoint"], "url": action_url}}
+    ours_endpoints = dict(shipped)
     credentials = ROOT / "credentials.yml"
     stock_credentials = tmp / "credentials-stock.yml"
     stock_credentials.write_text("rest:\n")
     folder = tmp / key
     folder.mkdir()
-    # Never the caller's stores: each configuration says where conversations go.
-    ours_env = {"TRACKER_STORE_URL": "", "REDIS_URL": ""}
+    # Never the caller's stores: each configuration says where conversations go. The
+    # action server is the bench's own, on a free port (connectors/action_endpoint.py).
+    ours_env = {"TRACKER_STORE_URL": "", "REDIS_URL": "", "ACTION_SERVER_URL": action_url}
     if key == "memory":
         del ours_endpoints["tracker_store"], ours_endpoints["lock_store"]
         stock_endpoints: dict[str, Any] = {}
@@ -708,7 +708,7 @@ def setups(
     else:
         assert services is not None
         postgres, redis = services
-        ours_env = {"TRACKER_STORE_URL": postgres.url, "REDIS_URL": redis.url}
+        ours_env.update(TRACKER_STORE_URL=postgres.url, REDIS_URL=redis.url)
         stock_endpoints = {
             "tracker_store": {
                 "type": "SQL",
@@ -728,7 +728,13 @@ def setups(
             },
         }
     servers = 2 if key == "cluster" else 1
-    ours = Setup(credentials, _write_yaml(folder / "endpoints-ours.yml", ours_endpoints), ours_env, servers)
+    # SQLite and the cluster: endpoints.yml itself, as `make run` and `make cluster` read it.
+    ours_file = (
+        _write_yaml(folder / "endpoints-ours.yml", ours_endpoints)
+        if key == "memory"
+        else ROOT / "endpoints.yml"
+    )
+    ours = Setup(credentials, ours_file, ours_env, servers)
     stock = Setup(
         stock_credentials, _write_yaml(folder / "endpoints-stock.yml", stock_endpoints), {}, servers
     )
