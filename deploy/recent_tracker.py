@@ -183,14 +183,16 @@ def catch_up(recent: Recent, rows: list[Any]) -> bool:
     new = rows[1:]
     if any(row.type_name == SessionStarted.type_name for row in new):
         return False  # a new session: Rasa's query would now start there
-    for row in new:
-        # Rasa's query keeps the rows at or after the session's start, by timestamp.
-        if recent.session_start is None or (
-            row.timestamp is not None and row.timestamp >= recent.session_start
-        ):
-            for event in deserialise_events([json.loads(row.data)]):
-                recent.full.update(event)
-        recent.last_id = row.id
+    # Rasa's query keeps the rows at or after the session's start, by timestamp.
+    # All rows are read before the tracker changes, so a row that fails to parse
+    # fails this message and leaves the conversation as it was.
+    start = recent.session_start
+    kept = [row for row in new if start is None or (row.timestamp is not None and row.timestamp >= start)]
+    events = deserialise_events([json.loads(row.data) for row in kept])
+    for event in events:
+        recent.full.update(event)
+    if new:
+        recent.last_id = new[-1].id
     return True
 
 
