@@ -129,12 +129,27 @@ class ConversationTrackerStore(SQLTrackerStore):
         # is down at start it logs "Could not create tables" and carries on.
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         # Rasa builds its engine without pre-ping, so after a database restart
-        # each pooled connection would fail one message before being replaced.
+        # each pooled connection would fail one message before being replaced
+        # (a server database; an SQLite file has no server to restart).
         started_engine = self.engine
-        self.engine = sa.create_engine(started_engine.url, pool_pre_ping=True, **create_engine_kwargs(url))
-        started_engine.dispose()
-        if self.engine.dialect.name == "sqlite":
+        if started_engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens and closes an SQLite connection for every session
+            # (NullPool): two a message, and in WAL mode the close of the last one
+            # checkpoints the log into the database, with its fsyncs. One connection
+            # kept open instead; Rasa uses the store from its event loop's thread only.
+            self.engine = sa.create_engine(
+                started_engine.url,
+                poolclass=sa.pool.QueuePool,
+                pool_size=1,
+                max_overflow=4,
+                connect_args={"check_same_thread": False},
+            )
             sa.event.listen(self.engine, "connect", _sqlite_wal)
+        else:
+            self.engine = sa.create_engine(
+                started_engine.url, pool_pre_ping=True, **create_engine_kwargs(url)
+            )
+        started_engine.dispose()
         self.recent = recent_tracker.RecentConversations()
         self.sessionmaker = sessionmaker(bind=self.engine)
         # Whether Rasa's attempt at start succeeded is only logged, so check again on first use.
