@@ -311,14 +311,15 @@ class Bot:
         """Resident memory of a Rasa server (the mean over this bot's servers), in MB."""
         return statistics.fmean(_rss_mb(p.pid, key) for p in self.processes)
 
-    def send(self, sender: str, message: str) -> float:
+    def send(self, sender: str, message: str, reply: bool = True) -> float:
+        """Seconds to answer; `reply=False`: a turn the bot may end without a message."""
         self.senders.add(sender)
         start = time.perf_counter()
         status, body = _request(
             "POST", f"{self.base}/webhooks/rest/webhook", {"sender": sender, "message": message}
         )
         seconds = time.perf_counter() - start
-        if status != 200 or not isinstance(body, list) or not body:
+        if status != 200 or not isinstance(body, list) or (reply and not body):
             raise RuntimeError(f"{self.name}: no reply to {message!r} (HTTP {status})")
         return seconds
 
@@ -450,20 +451,25 @@ def measure_side_by_side(
             )
 
 
-def new_conversations(bots: list[tuple[Bot, list[tuple[str, ...]], BotResult]], count: int, tag: str) -> None:
-    """`count` new conversations a bot, one first message each, the bots taking turns."""
+def new_conversations(
+    bots: list[tuple[Bot, list[tuple[str, ...]], BotResult]], empty: list[Bot], count: int
+) -> None:
+    """`count` new conversations on each bot's full and empty store, every bot and store in turn."""
+    pairs = list(zip(bots, empty, strict=True))
     for i in range(count):
-        for bot, conversations, into in bots if i % 2 == 0 else bots[::-1]:
-            size = len(bot.senders)
-            seconds = bot.send(
-                f"bench-new{tag}-{i}-{secrets.token_hex(4)}", conversations[i % len(conversations)][0]
-            )
-            if tag == "empty":
-                into.growth.new_empty.append(seconds)
-                into.growth.empty_count = max(into.growth.empty_count, size)
-            else:
-                into.growth.new_full.append(seconds)
-                into.growth.full_count = max(into.growth.full_count, size)
+        for (full, conversations, into), fresh in pairs if i % 2 == 0 else pairs[::-1]:
+            pair = [(full, into.growth.new_full), (fresh, into.growth.new_empty)]
+            for bot, samples in pair if i % 2 == 0 else pair[::-1]:
+                size = len(bot.senders)
+                samples.append(
+                    bot.send(
+                        f"bench-new-{i}-{secrets.token_hex(4)}", conversations[i % len(conversations)][0]
+                    )
+                )
+                if bot is full:
+                    into.growth.full_count = max(into.growth.full_count, size)
+                else:
+                    into.growth.empty_count = max(into.growth.empty_count, size)
 
 
 def fill_store(bot: Bot, conversations: list[tuple[str, ...]], size: int, budget: float) -> None:
@@ -487,7 +493,9 @@ def long_conversation(
         if time.monotonic() >= deadline:
             break
         for (bot, _, into), stream, sender in zip(bots, streams, senders, strict=True):
-            into.growth.turns.append(bot.send(sender, stream[turn % len(stream)]))
+            # 300 turns of small talk take the stock bot's TED where it sometimes just
+            # listens: a turn answered with no message still counts, timed.
+            into.growth.turns.append(bot.send(sender, stream[turn % len(stream)], reply=False))
     for bot, _, into in bots:
         growth = into.growth
         print(
@@ -684,15 +692,18 @@ def _write_yaml(path: Path, data: dict[str, Any]) -> Path:
 
 
 def setups(
-    key: str, tmp: Path, action_url: str, services: tuple[Postgres, Redis] | None
+    key: str, tmp: Path, action_url: str, services: tuple[Postgres, Redis] | None, tag: str = ""
 ) -> tuple[Setup, Setup]:
-    """This assistant's and the stock bot's files and environment in configuration `key`."""
+    """This assistant's and the stock bot's files and environment in configuration `key`.
+
+    Another `tag`: the same configuration on stores of its own (files, databases).
+    """
     shipped = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     ours_endpoints = dict(shipped)
     credentials = ROOT / "credentials.yml"
     stock_credentials = tmp / "credentials-stock.yml"
     stock_credentials.write_text("rest:\n")
-    folder = tmp / key
+    folder = tmp / f"{key}{tag}"
     folder.mkdir()
     # Never the caller's stores: each configuration says where conversations go. The
     # action server is the bench's own, on a free port (connectors/action_endpoint.py).
@@ -708,14 +719,21 @@ def setups(
     else:
         assert services is not None
         postgres, redis = services
-        ours_env.update(TRACKER_STORE_URL=postgres.url, REDIS_URL=redis.url)
+        database = f"rasa{tag}"
+        if tag:
+            _create_database(postgres, database)
+            _create_database(postgres, f"stock{tag}")
+        ours_env.update(
+            TRACKER_STORE_URL=postgres.url.rsplit("/", 1)[0] + f"/{database}",
+            REDIS_URL=redis.url.rsplit("/", 1)[0] + ("/2" if tag else "/0"),
+        )
         stock_endpoints = {
             "tracker_store": {
                 "type": "SQL",
                 "dialect": "postgresql",
                 "url": "127.0.0.1",
                 "port": postgres.port,
-                "db": "stock",
+                "db": f"stock{tag}",
                 "username": "rasa",
                 "password": postgres.password,
             },
@@ -724,7 +742,7 @@ def setups(
                 "url": "127.0.0.1",
                 "port": redis.port,
                 "password": redis.password,
-                "db": 1,
+                "db": 3 if tag else 1,
             },
         }
     servers = 2 if key == "cluster" else 1
@@ -781,13 +799,26 @@ def run_config(
             # One at a time, so that each cold start has the machine to itself.
             start(our_bot, bots[0][1], args.budget, ours)
             start(stock_bot, bots[1][1], args.budget, stock)
-            new_conversations(bots, args.new_conversations, "empty")
             measure_side_by_side(bots, args.messages, args.budget)
             for bot, conversations, _ in bots:
                 fill_store(bot, conversations, args.store_size, args.budget)
-            new_conversations(bots, args.new_conversations, "full")
             long_conversation(bots, args.turns, 2 * args.budget)
             read_memory(bots)
+            # A new conversation in the full store against one in an empty store: each
+            # bot's running servers beside fresh ones on stores of their own, at once.
+            ours_empty, stock_empty = setups(key, tmp, action_url, services, "_empty")
+            empty = [
+                Bot(f"ours-{key}-empty", models[0], ROOT, tmp, ours_empty),
+                Bot(f"stock-{key}-empty", models[1], tmp / "stock", tmp, stock_empty),
+            ]
+            try:
+                for bot, (_, conversations, _) in zip(empty, bots, strict=True):
+                    bot.start()
+                    talk(bot, conversations, 10, args.budget, tag="warm")
+                new_conversations(bots, empty, args.new_conversations)
+            finally:
+                for bot in empty:
+                    bot.stop()
         finally:
             our_bot.stop()
             stock_bot.stop()
