@@ -146,6 +146,7 @@ class RecentConversations:
         self.limit = limit
         self.max_events = max_events
         self._recent: OrderedDict[str, Recent] = OrderedDict()
+        self._absent: OrderedDict[str, None] = OrderedDict()
 
     def get(self, sender_id: str) -> Recent | None:
         return self._recent.get(sender_id)
@@ -161,6 +162,17 @@ class RecentConversations:
 
     def forget(self, sender_id: str) -> None:
         self._recent.pop(sender_id, None)
+
+    def absent(self, sender_id: str) -> None:
+        """`retrieve` found no conversation `sender_id` (the next save of it starts one)."""
+        self._absent[sender_id] = None
+        self._absent.move_to_end(sender_id)
+        while len(self._absent) > self.limit:
+            self._absent.popitem(last=False)
+
+    def was_absent(self, sender_id: str) -> bool:
+        """Whether `retrieve` found no conversation `sender_id` last time (asked once)."""
+        return self._absent.pop(sender_id, False) is None
 
     def __len__(self) -> int:
         return len(self._recent)
@@ -196,9 +208,9 @@ def catch_up(recent: Recent, rows: list[Any]) -> bool:
     return True
 
 
-def mark_stored(tracker: DialogueStateTracker, store: object) -> None:
-    """Remember on the tracker that all its events are stored, by `store`."""
-    setattr(tracker, STORED_MARK, (id(store), len(tracker.events)))
+def mark_stored(tracker: DialogueStateTracker, store: object, count: int | None = None) -> None:
+    """Remember on the tracker that `count` of its events (default: all) are stored, by `store`."""
+    setattr(tracker, STORED_MARK, (id(store), len(tracker.events) if count is None else count))
 
 
 def stored_count(tracker: DialogueStateTracker, store: object) -> int | None:

@@ -196,15 +196,28 @@ class ConversationTrackerStore(SQLTrackerStore):
                 recent = recent_tracker.load(sender_id, rows.with_entities(*columns).all(), self.domain.slots)
         if recent is None:
             self.recent.forget(sender_id)
+            self.recent.absent(sender_id)
             return None
+        self.recent.was_absent(sender_id)
         self.recent.put(sender_id, recent)
         tracker = recent_tracker.hand_out(recent, self.domain.slots)
         recent_tracker.mark_stored(tracker, self)
         return tracker
 
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        # Every session, for Rasa's HTTP API: Rasa's way, and whatever is saved from it is counted.
+        self.recent.was_absent(conversation_id)
+        return await super().retrieve_full_tracker(conversation_id)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        ours = recent_tracker.stored_count(tracker, self) is not None
+        if not ours and self.recent.was_absent(tracker.sender_id):
+            # The tracker Rasa creates when `retrieve` found no conversation: nothing
+            # of it is stored yet (Rasa would count the rows to learn that, twice).
+            recent_tracker.mark_stored(tracker, self, 0)
+            ours = True
         await super().save(tracker)
-        if recent_tracker.stored_count(tracker, self) is not None:
+        if ours:
             recent_tracker.mark_stored(tracker, self)
 
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
