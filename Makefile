@@ -19,7 +19,7 @@ help:
 	@echo "make test      lint, types, unit tests, data validation, NLU/dialogue/end-to-end tests"
 	@echo "make train     train the model if config, domain or data changed"
 	@echo "make evaluate  NLU and dialogue evaluation reports into results/"
-	@echo "make bench     latency/throughput benchmark into docs/benchmarks.md"
+	@echo "make bench     benchmark (SQLite, cluster, in-memory; growth) into docs/benchmarks.md"
 	@echo "make load      load test: 1,000 conversations x 5 turns, 16 at once; checks the tracker store"
 
 setup: $(VENV)/.installed $(SPACY_MODEL)

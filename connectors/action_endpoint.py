@@ -21,13 +21,20 @@ It also makes Rasa check the action server's replies with a validator built once
 (connectors/action_response.py).
 
 `install` swaps both in on a running server's agent; the REST channel
-(connectors/rest.py) does that when the server starts.
+(connectors/rest.py) does that when the server starts. It also takes the
+action server's URL from ACTION_SERVER_URL when that is set (endpoints.yml's
+`url`, http://localhost:5055/webhook, otherwise), so that any number of Rasa
+servers can share one pool of action servers without a file per host. Rasa's
+own `${ACTION_SERVER_URL}` in endpoints.yml would refuse to start whenever the
+variable is unset.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -41,6 +48,13 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 10.0
 KEEPALIVE_SECONDS = 2.0
+ACTION_SERVER_URL = "ACTION_SERVER_URL"
+
+
+def action_server_url(configured: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """ACTION_SERVER_URL when set and not empty, else the URL endpoints.yml configured."""
+    env = os.environ if environ is None else environ
+    return env.get(ACTION_SERVER_URL, "").strip() or configured
 
 
 def apology_response(text: str = ACTION_APOLOGY) -> dict[str, Any]:
@@ -149,19 +163,23 @@ class BoundedActionEndpoint(EndpointConfig):
 def install(agent: Any, timeout: float) -> BoundedActionEndpoint | None:
     """Make `agent` (and its processor) call actions through a `BoundedActionEndpoint`."""
     endpoint = getattr(agent, "action_endpoint", None)
-    if endpoint is None or not getattr(endpoint, "url", None):
+    url = action_server_url(getattr(endpoint, "url", None))
+    if not url:
         logger.warning("No action endpoint configured: custom actions cannot run.")
         return None
-    if isinstance(endpoint, BoundedActionEndpoint):
+    if endpoint is None:
+        bounded = BoundedActionEndpoint(timeout=timeout, url=url)
+    elif isinstance(endpoint, BoundedActionEndpoint):
         endpoint.timeout = timeout
         bounded = endpoint
     else:
         bounded = BoundedActionEndpoint.wrap(endpoint, timeout)
+    bounded.url = url
     action_response.install_response_validation()
     agent.action_endpoint = bounded
     # The processor keeps its own reference; a model loaded later takes the agent's.
     processor = getattr(agent, "processor", None)
     if processor is not None:
         processor.action_endpoint = bounded
-    logger.info(f"Action server calls time out after {timeout:g} s and then apologise.")
+    logger.info(f"Action server {url}: calls time out after {timeout:g} s and then apologise.")
     return bounded

@@ -18,7 +18,10 @@ Four additions to Rasa's connector, nothing else:
 - An event is answered once. Slack delivers an event again when the first
   delivery failed or looked slow, and Rasa drops only retries for
   `http_timeout`; any other retry of an event already handed to Rasa was
-  answered a second time. Each process keeps the last `event_id`s it accepted.
+  answered a second time. The `event_id`s accepted in the last hour are kept
+  in Redis when REDIS_URL is set (as for the lock store), so a retry that the
+  load balancer sends to another Rasa server is not answered twice either;
+  without Redis, each process keeps its own.
 
 The channel keeps the name `slack`, and so the /webhooks/slack/webhook route.
 """
@@ -159,6 +162,44 @@ class SeenEvents:
         self._seen.pop(event_id, None)
 
 
+class SharedSeenEvents:
+    """`SeenEvents` kept in Redis, shared by every Rasa server: one key per event, expiring.
+
+    `SET NX` is one atomic step, so of two servers receiving the same event at
+    once exactly one accepts it. When Redis fails, the event is answered (a rare
+    double answer rather than a lost message) and the failure logged.
+    """
+
+    PREFIX = "slack-event:"
+
+    def __init__(self, url: str, ttl: float = 3600.0) -> None:
+        import redis
+
+        self.ttl = ttl
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    def add(self, event_id: str) -> bool:
+        try:
+            return bool(self._redis.set(self.PREFIX + event_id, "1", nx=True, ex=int(self.ttl)))
+        except Exception as error:  # redis.RedisError, OSError
+            logger.warning(f"Slack event {event_id}: Redis unavailable ({error}); answering it.")
+            return True
+
+    def forget(self, event_id: str) -> None:
+        try:
+            self._redis.delete(self.PREFIX + event_id)
+        except Exception as error:
+            logger.warning(f"Slack event {event_id}: could not forget it in Redis ({error}).")
+
+
+def seen_events() -> SeenEvents | SharedSeenEvents:
+    """Shared through Redis when REDIS_URL is set, else this process's own."""
+    from deploy.stores import redis_url
+
+    url = redis_url()
+    return SharedSeenEvents(url) if url else SeenEvents()
+
+
 class SlackBot(RasaSlackBot):
     """Posts replies through a Web API client at the configured address."""
 
@@ -194,7 +235,7 @@ class SlackInput(RasaSlackInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         slack_webhook = super().blueprint(on_new_message)
-        seen = SeenEvents()
+        seen = seen_events()
 
         # Runs before Rasa's handler for this blueprint's routes only; a response
         # returned here is the answer, and Rasa's handler is not called.

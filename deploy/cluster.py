@@ -19,6 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from connectors.action_endpoint import ACTION_SERVER_URL
 from deploy.local import INSTALL_HINT, Nginx, Postgres, Redis, ServiceError, missing_services, port_is_free
 from deploy.local import stop_process as stop
 from deploy.stores import REDIS_URL, TRACKER_STORE_URL
@@ -28,6 +29,8 @@ RASA = ROOT / ".venv" / "bin" / "rasa"
 MODEL = ROOT / "models" / "assistant.tar.gz"
 LOGS = ROOT / "var" / "cluster"
 ACTION_PORT = 5055  # endpoints.yml's action_endpoint
+WEB_PORT = 8080
+WIDGET = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 START_TIMEOUT = 300.0
 
 
@@ -103,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         postgres.start()
         redis.start()
         env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
-        env.update({TRACKER_STORE_URL: postgres.url, REDIS_URL: redis.url})
+        action_url = f"http://127.0.0.1:{ACTION_PORT}/webhook"
+        env.update({TRACKER_STORE_URL: postgres.url, REDIS_URL: redis.url, ACTION_SERVER_URL: action_url})
+        cors = os.environ.get(
+            "CORS_ORIGINS", f"http://localhost:{WEB_PORT} http://127.0.0.1:{WEB_PORT}"
+        ).split()
         print(f"Starting the action server and {args.servers} Rasa servers (about a minute) ...", flush=True)
         actions = _start("actions", [str(RASA), "run", "actions", "--port", str(ACTION_PORT)], env)
         processes.append(actions)
@@ -124,19 +131,32 @@ def main(argv: list[str] | None = None) -> int:
                     "credentials.yml",
                     "--endpoints",
                     "endpoints.yml",
+                    # The web chat page is another origin (port) than the balancer, as in `make run`.
+                    "--cors",
+                    *cors,
                 ],
                 env,
             )
             processes.append(rasa)
             watched[f"rasa-{port}"] = (rasa, f"http://127.0.0.1:{port}/")
+        web_note = "Web chat       not installed (make web)"
+        if WIDGET.exists() and port_is_free(WEB_PORT):
+            web = _start(
+                "web", [sys.executable, "-m", "http.server", str(WEB_PORT), "--directory", "web"], env
+            )
+            processes.append(web)
+            watched["web"] = (web, f"http://127.0.0.1:{WEB_PORT}/index.html")
+            query = "" if args.port == 5005 else f"?server=http://localhost:{args.port}"
+            web_note = f"Web chat       http://localhost:{WEB_PORT}/{query}  (socket.io through the balancer)"
         _wait_up(watched)
         nginx = Nginx([f"127.0.0.1:{p}" for p in rasa_ports], port=args.port).start()
 
         print(
             f"""
-Load balancer  {nginx.base}  (nginx, round robin; header X-Upstream names the server)
+Load balancer  {nginx.base}  (nginx: round robin, socket.io by client address; X-Upstream names the server)
+{web_note}
 Rasa servers   {"  ".join(f"http://127.0.0.1:{p}" for p in rasa_ports)}
-Action server  http://127.0.0.1:{ACTION_PORT}
+Action server  http://127.0.0.1:{ACTION_PORT}  ({ACTION_SERVER_URL}={action_url}: every Rasa server calls it)
 {TRACKER_STORE_URL}={postgres.url}
 {REDIS_URL}={redis.url}
 Logs           {LOGS.relative_to(ROOT)}/

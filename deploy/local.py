@@ -258,7 +258,18 @@ class Redis:
 
 @dataclass
 class Nginx:
-    """nginx balancing HTTP round-robin over `upstreams` ("127.0.0.1:5006", ...)."""
+    """nginx balancing HTTP round-robin over `upstreams` ("127.0.0.1:5006", ...).
+
+    socket.io (`/socket.io/`, the web chat widget) is the exception: its session
+    lives in the server that opened it, and rasa-webchat starts with HTTP
+    long-polling, whose every request must reach that server (another answers
+    400). So socket.io requests go by the client's address (`hash $remote_addr`,
+    consistent hashing: a server that leaves moves only its own clients), and
+    the WebSocket upgrade is passed through. A client that lands on another
+    server (its own left, or a new address) opens a new socket.io session there,
+    and the widget's session_request with its stored session id carries the
+    conversation on, from the shared tracker store.
+    """
 
     upstreams: list[str]
     port: int = field(default_factory=free_port)
@@ -276,6 +287,13 @@ class Nginx:
         # request to the next server. A request that reached a server is never
         # sent twice: nginx retries POSTs only when nothing was sent.
         servers = "\n".join(f"    server {u} max_fails=1 fail_timeout=10s;" for u in self.upstreams)
+        proxied = """      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 120s;
+      proxy_next_upstream error timeout;
+      # Which Rasa server answered: lets a client see the balancing.
+      add_header X-Upstream $upstream_addr always;"""
         return f"""\
 worker_processes 1;
 daemon off;
@@ -292,18 +310,28 @@ http {{
   upstream rasa {{
 {servers}
   }}
+  # socket.io: one client, one server (see the class's docstring).
+  upstream rasa_socketio {{
+    hash $remote_addr consistent;
+{servers}
+  }}
+  map $http_upgrade $connection_upgrade {{
+    default upgrade;
+    "" close;
+  }}
   server {{
     listen 127.0.0.1:{self.port};
     location = /lb-health {{ return 200 "ok\\n"; }}
+    location /socket.io/ {{
+      proxy_pass http://rasa_socketio;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+{proxied}
+    }}
     location / {{
       proxy_pass http://rasa;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_connect_timeout 2s;
-      proxy_read_timeout 120s;
-      proxy_next_upstream error timeout;
-      # Which Rasa server answered: lets a client see the round robin.
-      add_header X-Upstream $upstream_addr always;
+{proxied}
     }}
   }}
 }}

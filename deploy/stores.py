@@ -15,6 +15,7 @@ environment themselves and fall back to the single-machine defaults.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -30,8 +31,11 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.orm import Session, sessionmaker
+
+from deploy import recent_tracker
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +95,20 @@ def with_timeouts(url: str) -> str:
     return parsed.update_query_dict(missing).render_as_string(hide_password=False)
 
 
+def _sqlite_wal(connection: Any, _record: Any) -> None:
+    """SQLite in write-ahead-log mode: a commit appends to the log instead of rewriting pages."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
 class ConversationTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store on TRACKER_STORE_URL, or on SQLite in var/."""
+    """Rasa's SQL tracker store on TRACKER_STORE_URL, or on SQLite in var/.
+
+    Each message reads only the rows stored since the conversation's previous
+    message and hands Rasa the latest turns with the slots before them
+    (deploy/recent_tracker.py); what is stored, and how, is Rasa's.
+    """
 
     engine: sa.engine.Engine
 
@@ -113,10 +129,28 @@ class ConversationTrackerStore(SQLTrackerStore):
         # is down at start it logs "Could not create tables" and carries on.
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         # Rasa builds its engine without pre-ping, so after a database restart
-        # each pooled connection would fail one message before being replaced.
+        # each pooled connection would fail one message before being replaced
+        # (a server database; an SQLite file has no server to restart).
         started_engine = self.engine
-        self.engine = sa.create_engine(started_engine.url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if started_engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens and closes an SQLite connection for every session
+            # (NullPool): two a message, and in WAL mode the close of the last one
+            # checkpoints the log into the database, with its fsyncs. One connection
+            # kept open instead; Rasa uses the store from its event loop's thread only.
+            self.engine = sa.create_engine(
+                started_engine.url,
+                poolclass=sa.pool.QueuePool,
+                pool_size=1,
+                max_overflow=4,
+                connect_args={"check_same_thread": False},
+            )
+            sa.event.listen(self.engine, "connect", _sqlite_wal)
+        else:
+            self.engine = sa.create_engine(
+                started_engine.url, pool_pre_ping=True, **create_engine_kwargs(url)
+            )
         started_engine.dispose()
+        self.recent = recent_tracker.RecentConversations()
         self.sessionmaker = sessionmaker(bind=self.engine)
         # Whether Rasa's attempt at start succeeded is only logged, so check again on first use.
         self._tables_created = False
@@ -135,6 +169,64 @@ class ConversationTrackerStore(SQLTrackerStore):
             self._tables_created = True
         with super().session_scope() as session:
             yield session
+
+    def _windowed(self) -> bool:
+        # An event broker diffs what it retrieves against what is saved, and a
+        # loop's actions look back over the whole conversation: Rasa's way, then.
+        return self.event_broker is None and not self.domain.form_names
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session's tracker, its last turns and slots (see deploy/recent_tracker.py)."""
+        if not self._windowed():
+            return await super().retrieve(sender_id)
+        columns = (self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.timestamp, self.SQLEvent.data)
+        with self.session_scope() as session:
+            recent = self.recent.get(sender_id)
+            if recent is not None:
+                newer = (
+                    session.query(*columns)
+                    .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id >= recent.last_id)
+                    .order_by(self.SQLEvent.id)
+                    .all()
+                )
+                if not recent_tracker.catch_up(recent, newer):
+                    recent = None
+            if recent is None:
+                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+                recent = recent_tracker.load(sender_id, rows.with_entities(*columns).all(), self.domain.slots)
+        if recent is None:
+            self.recent.forget(sender_id)
+            self.recent.absent(sender_id)
+            return None
+        self.recent.was_absent(sender_id)
+        self.recent.put(sender_id, recent)
+        tracker = recent_tracker.hand_out(recent, self.domain.slots)
+        recent_tracker.mark_stored(tracker, self)
+        return tracker
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        # Every session, for Rasa's HTTP API: Rasa's way, and whatever is saved from it is counted.
+        self.recent.was_absent(conversation_id)
+        return await super().retrieve_full_tracker(conversation_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        ours = recent_tracker.stored_count(tracker, self) is not None
+        if not ours and self.recent.was_absent(tracker.sender_id):
+            # The tracker Rasa creates when `retrieve` found no conversation: nothing
+            # of it is stored yet (Rasa would count the rows to learn that, twice).
+            recent_tracker.mark_stored(tracker, self, 0)
+            ours = True
+        await super().save(tracker)
+        if ours:
+            recent_tracker.mark_stored(tracker, self)
+
+    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
+        # A tracker this store handed out: the events added since (Rasa counts the
+        # session's stored rows, which the window's tracker does not hold).
+        stored = recent_tracker.stored_count(tracker, self)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, None)
 
 
 class ConversationLockStore(LockStore):

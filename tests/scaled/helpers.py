@@ -30,10 +30,27 @@ def store_env(tracker_store_url: str, redis_url: str = "") -> dict[str, str]:
     return {TRACKER_STORE_URL: tracker_store_url, REDIS_URL: redis_url}
 
 
-def start_rasa_servers(workdir: Path, action_url: str, env: dict[str, str], count: int) -> list[RasaServer]:
+def start_rasa_servers(
+    workdir: Path,
+    action_url: str,
+    env: dict[str, str],
+    count: int,
+    credentials: str = "rest:\n",
+    extra_args: list[str] | None = None,
+) -> list[RasaServer]:
     """Start `count` Rasa servers at once (each loads for ~25 s) on the same stores."""
     extra = stores_endpoints()
-    servers = [RasaServer(workdir, action_url, endpoints_extra=extra, env=env) for _ in range(count)]
+    servers = [
+        RasaServer(
+            workdir,
+            action_url,
+            credentials=credentials,
+            endpoints_extra=extra,
+            extra_args=list(extra_args or []),
+            env=env,
+        )
+        for _ in range(count)
+    ]
     with ThreadPoolExecutor(max_workers=count) as pool:
         futures = [pool.submit(server.start) for server in servers]
         errors = [f.exception() for f in futures]

@@ -3,6 +3,9 @@ lock store, one action server, nginx balancing round-robin in front."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import http.client
 import json
 import re
 import statistics
@@ -14,10 +17,16 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
+import socketio
+import websockets.client
 
 from deploy.local import Nginx, Postgres, Redis
+from tests.channels.conftest import SLACK_SIGNING_SECRET, SLACK_TOKEN
+from tests.channels.fake_slack import FakeSlackApi, SlackSender, message_event
 from tests.scaled.helpers import (
     Reply,
     assert_complete_turn,
@@ -29,29 +38,47 @@ from tests.scaled.helpers import (
 )
 from tests.stack import ROOT, ActionServer, RasaServer
 
+PAGE_ORIGIN = "http://127.0.0.1:8080"
+
 
 @dataclass
 class Cluster:
     servers: list[RasaServer]
     balancer: Nginx
     tracker_store_url: str
+    slack_api: FakeSlackApi
 
 
 @pytest.fixture(scope="module")
 def cluster(
     scaled_workdir: Path, actions: ActionServer, postgres: Postgres, redis_server: Redis
 ) -> Iterator[Cluster]:
+    slack_api = FakeSlackApi().start()
     env = store_env(postgres.url, redis_server.url)
-    servers = start_rasa_servers(scaled_workdir, actions.url, env, count=2)
+    env.update(
+        SLACK_TOKEN=SLACK_TOKEN,
+        SLACK_SIGNING_SECRET=SLACK_SIGNING_SECRET,
+        SLACK_API_BASE_URL=slack_api.base_url,
+    )
+    # The channels of credentials.yml (hardened REST, socket.io, Slack), as `make cluster` runs them.
+    servers = start_rasa_servers(
+        scaled_workdir,
+        actions.url,
+        env,
+        count=2,
+        credentials=(ROOT / "credentials.yml").read_text(),
+        extra_args=["--cors", PAGE_ORIGIN],
+    )
     balancer = None
     try:
         balancer = Nginx([f"127.0.0.1:{s.port}" for s in servers]).start()
-        yield Cluster(servers, balancer, postgres.url)
+        yield Cluster(servers, balancer, postgres.url, slack_api)
     finally:
         if balancer is not None:
             balancer.stop()
         for server in servers:
             server.stop()
+        slack_api.stop()
 
 
 # A conversation that only makes sense with the previous turns' role and topic.
@@ -256,6 +283,278 @@ def test_many_conversations_at_once_across_both_servers(cluster: Cluster) -> Non
         turns = split_turns(events[f"{run.prefix}{index:03d}"])
         assert [t.user for t in turns] == [m for m, _, _ in script]
     assert _log_errors(cluster.servers, offsets) == []
+
+
+class SocketClient:
+    """A socket.io client from its own loopback address, on its own event loop thread."""
+
+    def __init__(self, base: str, address: str, transports: list[str]) -> None:
+        self.base, self.address, self.transports = base, address, transports
+        self.replies: list[str] = []
+        self.confirmed: set[str] = set()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.session: aiohttp.ClientSession | None = None
+        self.sio: socketio.AsyncClient | None = None
+
+    def run(self, coroutine: Any, timeout: float = 30.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    async def _connect(self) -> None:
+        # Every request, polling or WebSocket, leaves from `address`: nginx hashes on it.
+        connector = aiohttp.TCPConnector(local_addr=(self.address, 0))
+        self.session = aiohttp.ClientSession(connector=connector)
+        self.sio = socketio.AsyncClient(reconnection=False, http_session=self.session)
+
+        async def on_bot(data: dict[str, Any]) -> None:
+            self.replies.append(str(data.get("text", "")))
+
+        async def on_confirm(session_id: str) -> None:
+            self.confirmed.add(session_id)
+
+        self.sio.on("bot_uttered", on_bot)
+        self.sio.on("session_confirm", on_confirm)
+        await self.sio.connect(
+            self.base,
+            socketio_path="/socket.io/",
+            transports=self.transports,
+            headers={"Origin": PAGE_ORIGIN},
+            wait_timeout=20,
+        )
+
+    def connect(self, session_id: str) -> SocketClient:
+        self.run(self._connect())
+        assert self.sio is not None
+        self.run(self.sio.emit("session_request", {"session_id": session_id}))
+        deadline = time.monotonic() + 20
+        while session_id not in self.confirmed:
+            assert time.monotonic() < deadline, "no session_confirm"
+            time.sleep(0.05)
+        return self
+
+    def ask(self, session_id: str, message: str) -> str:
+        assert self.sio is not None
+        self.replies.clear()
+        self.run(self.sio.emit("user_uttered", {"message": message, "session_id": session_id}))
+        deadline = time.monotonic() + 30
+        while not self.replies and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # a reply may come in several bot_uttered events
+        return "\n".join(self.replies)
+
+    @property
+    def transport(self) -> str:
+        assert self.sio is not None
+        return str(self.sio.transport())
+
+    def close(self) -> None:
+        async def shut() -> None:
+            if self.sio is not None:
+                with contextlib.suppress(Exception):
+                    await self.sio.disconnect()
+            if self.session is not None:
+                await self.session.close()
+
+        with contextlib.suppress(Exception):
+            self.run(shut(), timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+
+
+def _upstream_of(balancer: Nginx, address: str) -> str:
+    """The Rasa server nginx sends `address`'s socket.io requests to (a bare handshake)."""
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", balancer.port, timeout=10, source_address=(address, 0)
+    )
+    try:
+        connection.request("GET", "/socket.io/?EIO=4&transport=polling", headers={"Origin": PAGE_ORIGIN})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200
+        return str(response.getheader("X-Upstream"))
+    finally:
+        connection.close()
+
+
+def _addresses_by_server(cluster: Cluster) -> dict[str, str]:
+    """One loopback source address per Rasa server (127.0.0.0/8 is all local)."""
+    found: dict[str, str] = {}
+    for last in range(2, 60):
+        address = f"127.0.0.{last}"
+        found.setdefault(_upstream_of(cluster.balancer, address), address)
+        if len(found) == len(cluster.servers):
+            return found
+    raise AssertionError(f"every address went to {list(found)}")
+
+
+class WebSocketClient:
+    """engine.io 4 / socket.io 5 over a WebSocket, by hand, from its own loopback address.
+
+    python-engineio's own WebSocket transport needs a newer aiohttp than Rasa
+    3.6 allows, so the protocol is spoken here with `websockets` (a Rasa
+    dependency): optionally the widget's way (a long-polling handshake, then
+    the upgrade of that same session, both of which must reach one server), or
+    a WebSocket from the start.
+    """
+
+    def __init__(self, balancer: Nginx, address: str, upgrade: bool) -> None:
+        self.balancer, self.address, self.upgrade = balancer, address, upgrade
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.ws: Any = None
+        self.transport = ""
+
+    def run(self, coroutine: Any, timeout: float = 30.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def _poll(self, method: str, query: str, body: str | None = None) -> list[str]:
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.balancer.port, timeout=30, source_address=(self.address, 0)
+        )
+        try:
+            headers = {"Origin": PAGE_ORIGIN, "Content-Type": "text/plain;charset=UTF-8"}
+            connection.request(method, f"/socket.io/?EIO=4&transport=polling{query}", body, headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+            assert response.status == 200, (response.status, text)
+            return text.split("\x1e")
+        finally:
+            connection.close()
+
+    async def _open(self) -> None:
+        url = f"ws://127.0.0.1:{self.balancer.port}/socket.io/?EIO=4&transport=websocket"
+        options: dict[str, Any] = {"extra_headers": {"Origin": PAGE_ORIGIN}, "local_addr": (self.address, 0)}
+        if self.upgrade:
+            opened = self._poll("GET", "")[0]
+            assert opened.startswith("0"), opened
+            sid = json.loads(opened[1:])["sid"]
+            assert [p.lower() for p in self._poll("POST", f"&sid={sid}", "40")] == ["ok"]
+            assert self._poll("GET", f"&sid={sid}")[0].startswith("40")
+            self.ws = await websockets.client.connect(f"{url}&sid={sid}", **options)
+            await self.ws.send("2probe")
+            assert await self._packet() == "3probe"
+            await self.ws.send("5")
+        else:
+            self.ws = await websockets.client.connect(url, **options)
+            assert (await self._packet()).startswith("0")
+            await self.ws.send("40")
+            assert (await self._packet()).startswith("40")
+        self.transport = "websocket"
+
+    async def _packet(self) -> str:
+        """The next packet that is not a ping (pings are answered)."""
+        while True:
+            packet = str(await asyncio.wait_for(self.ws.recv(), 30))
+            if packet == "2":
+                await self.ws.send("3")
+                continue
+            return packet
+
+    async def _emit_and_wait(self, event: str, data: Any, reply: str) -> list[Any]:
+        await self.ws.send("42" + json.dumps([event, data]))
+        received: list[Any] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                packet = await asyncio.wait_for(self._packet(), 0.5 if received else 30)
+            except asyncio.TimeoutError:
+                break  # a reply may come in several events: done once they stop
+            if packet.startswith("42"):
+                name, *args = json.loads(packet[2:])
+                if name == reply:
+                    received.extend(args)
+        return received
+
+    def connect(self, session_id: str) -> WebSocketClient:
+        self.run(self._open())
+        confirmed = self.run(
+            self._emit_and_wait("session_request", {"session_id": session_id}, "session_confirm")
+        )
+        assert session_id in confirmed
+        return self
+
+    def ask(self, session_id: str, message: str) -> str:
+        data = {"message": message, "session_id": session_id}
+        replies = self.run(self._emit_and_wait("user_uttered", data, "bot_uttered"), timeout=60)
+        return "\n".join(str(r.get("text", "")) for r in replies)
+
+    def close(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                self.run(self.ws.close(), timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+
+
+def _client(cluster: Cluster, address: str, transport: str) -> SocketClient | WebSocketClient:
+    if transport == "polling":
+        return SocketClient(cluster.balancer.base, address, ["polling"])
+    return WebSocketClient(cluster.balancer, address, upgrade=transport == "upgrade")
+
+
+@pytest.mark.parametrize("transport", ["polling", "websocket", "upgrade"])
+def test_socketio_through_the_balancer_stays_on_one_server(cluster: Cluster, transport: str) -> None:
+    """Long-polling (every request must reach the server holding the session), WebSocket, and upgrade."""
+    address = next(iter(_addresses_by_server(cluster).values()))
+    upstream = _upstream_of(cluster.balancer, address)
+    # The same address, asked again: the same server (the affinity the polling needs).
+    assert {_upstream_of(cluster.balancer, address) for _ in range(4)} == {upstream}
+    session_id = f"sio-{uuid.uuid4().hex[:10]}"
+    client = _client(cluster, address, transport).connect(session_id)
+    try:
+        for message, present, absent in SCRIPT[:3]:
+            check_reply(message, Reply([client.ask(session_id, message)], upstream, 0.0), present, absent)
+        assert client.transport == ("polling" if transport == "polling" else "websocket")
+    finally:
+        client.close()
+
+
+def test_socketio_reconnect_on_the_other_server_carries_the_conversation_on(cluster: Cluster) -> None:
+    """The widget reconnects with its stored session id; the other server picks the conversation up."""
+    first, second = _addresses_by_server(cluster).values()
+    session_id = f"sio-{uuid.uuid4().hex[:10]}"
+    client: SocketClient | WebSocketClient = _client(cluster, first, "polling").connect(session_id)
+    try:
+        message, present, absent = SCRIPT[0]
+        check_reply(message, Reply([client.ask(session_id, message)], "", 0.0), present, absent)
+    finally:
+        client.close()
+    client = _client(cluster, second, "upgrade").connect(session_id)
+    try:
+        # Needs the previous turn's topic (skills), answered on the other server.
+        message, present, absent = SCRIPT[1]
+        check_reply(message, Reply([client.ask(session_id, message)], "", 0.0), present, absent)
+    finally:
+        client.close()
+    events = stored_events(cluster.tracker_store_url, [session_id])[session_id]
+    assert [t.user for t in split_turns(events)] == [SCRIPT[0][0], SCRIPT[1][0]]
+
+
+@pytest.mark.parametrize("reason", ["http_error", "connection_failed"])
+def test_slack_retry_on_the_other_server_is_not_answered_twice(cluster: Cluster, reason: str) -> None:
+    """Slack retries an event; the balancer sends the retry to the other Rasa server."""
+    first, second = (
+        SlackSender(f"{server.base}/webhooks/slack/webhook", SLACK_SIGNING_SECRET)
+        for server in cluster.servers
+    )
+    tag = uuid.uuid4().hex[:8].upper()
+    user, dm = f"U{tag}", f"D{tag}"
+    ts = f"{int(time.time())}.{uuid.uuid4().int % 1_000_000:06d}"
+    event = message_event(user, dm, "What skills does a product manager need?", ts)
+    assert first.event(event)[0] == 200
+    cluster.slack_api.wait_for(dm, lambda p: "marketing" in p.text.lower())
+    status, headers, _ = second.event(
+        event, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": reason}
+    )
+    assert status == 200 and headers.get("X-Slack-No-Retry") == "1"
+    time.sleep(3)
+    assert len(cluster.slack_api.posts_to(dm)) == 1
+    # A new event of the same conversation is answered, on either server.
+    follow_up = message_event(user, dm, "and production managers?", f"{int(time.time()) + 1}.000001")
+    assert second.event(follow_up)[0] == 200
+    cluster.slack_api.wait_for(dm, lambda p: "quality control" in p.text.lower())
 
 
 def test_conversation_survives_a_hard_kill_of_one_server(cluster: Cluster) -> None:
