@@ -264,7 +264,7 @@ def nothing_recognised(store: FactStore, q: Question) -> Turn | None:
         q.follow_up
         and q.role
         and _short(r)
-        and r.words & vocab.follow_up_words
+        and _continues(r, vocab.follow_up_words)
         and r.intent != OUT_OF_SCOPE_INTENT
     ):
         return None  # "and?", "what else?": the previous question, continued
@@ -281,6 +281,14 @@ def nothing_recognised(store: FactStore, q: Question) -> Turn | None:
     )
     reply = answers.out_of_scope() if sentence else answers.did_not_understand()
     return Turn(reply, q.context.role, q.context.topic, q.context.claims)
+
+
+def _continues(r: Reading, follow_up_words: frozenset[str]) -> bool:
+    """ "and?", "which ones?", "tell me more": a follow-up word first, or in three words at most."""
+    words = r.text.lower().replace("?", " ").split()
+    return bool(words) and (
+        words[0] in follow_up_words or (len(words) <= 3 and bool(r.words & follow_up_words))
+    )
 
 
 def _short(r: Reading) -> bool:
