@@ -147,21 +147,30 @@ class RecentConversations:
         self.max_events = max_events
         self._recent: OrderedDict[str, Recent] = OrderedDict()
         self._absent: OrderedDict[str, None] = OrderedDict()
+        # Events of each kept conversation when it was last put, and their sum: summing
+        # over up to `limit` conversations on every message cost more than the query.
+        self._counted: dict[str, int] = {}
+        self._events = 0
 
     def get(self, sender_id: str) -> Recent | None:
         return self._recent.get(sender_id)
 
     def put(self, sender_id: str, recent: Recent) -> None:
+        self.forget(sender_id)
         self._recent[sender_id] = recent
-        self._recent.move_to_end(sender_id)
-        while len(self._recent) > self.limit:
-            self._recent.popitem(last=False)
-        events = sum(len(r.full.events) for r in self._recent.values())
-        while len(self._recent) > 1 and events > self.max_events:
-            events -= len(self._recent.popitem(last=False)[1].full.events)
+        self._counted[sender_id] = len(recent.full.events)
+        self._events += self._counted[sender_id]
+        while len(self._recent) > self.limit or (len(self._recent) > 1 and self._events > self.max_events):
+            self.forget(next(iter(self._recent)))
 
     def forget(self, sender_id: str) -> None:
-        self._recent.pop(sender_id, None)
+        if self._recent.pop(sender_id, None) is not None:
+            self._events -= self._counted.pop(sender_id)
+
+    @property
+    def events(self) -> int:
+        """Events held by the kept conversations, as counted when each was last put."""
+        return self._events
 
     def absent(self, sender_id: str) -> None:
         """`retrieve` found no conversation `sender_id` (the next save of it starts one)."""

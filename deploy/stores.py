@@ -31,7 +31,9 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -99,7 +101,51 @@ def _sqlite_wal(connection: Any, _record: Any) -> None:
     """SQLite in write-ahead-log mode: a commit appends to the log instead of rewriting pages."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit survives
+    # any crash of the process (a restart loses nothing) and only an operating-system
+    # crash or power cut can undo the last ones. The database is never corrupted.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def event_queries(events: sa.Table) -> tuple[sa.sql.Select, sa.sql.Select]:
+    """The two reads of `retrieve`, built once: SQLAlchemy reuses a statement's cache key
+    and compiled SQL, where building one per call cost more than the query.
+
+    - rows of `sender_id` from id `from_id` on;
+    - rows of `sender_id`'s latest session, the rows Rasa's SQLTrackerStore._event_query
+      selects (Rasa 3.6.21): those at or after the latest SessionStarted's timestamp,
+      or all of them when there is none.
+    Both give (id, type_name, timestamp, data), ordered by id.
+    """
+    columns = (events.c.id, events.c.type_name, events.c.timestamp, events.c.data)
+    sender = events.c.sender_id == sa.bindparam("sender_id")
+    from_id = events.c.id >= sa.bindparam("from_id")
+    rows_from = sa.select(*columns).where(sender, from_id).order_by(events.c.id)
+    session_start = (
+        sa.select(sa.func.max(events.c.timestamp))
+        .where(sender, events.c.type_name == SessionStarted.type_name)
+        .scalar_subquery()
+    )
+    latest_session = (
+        sa.select(*columns)
+        .where(sender, sa.or_(events.c.timestamp >= session_start, session_start.is_(None)))
+        .order_by(events.c.id)
+    )
+    return rows_from, latest_session
+
+
+def event_row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The `events` row of `event`, column for column as Rasa's SQLTrackerStore.save fills it."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 class ConversationTrackerStore(SQLTrackerStore):
@@ -151,6 +197,8 @@ class ConversationTrackerStore(SQLTrackerStore):
             )
         started_engine.dispose()
         self.recent = recent_tracker.RecentConversations()
+        self._rows_from, self._latest_session = event_queries(self.SQLEvent.__table__)
+        self._insert = self.SQLEvent.__table__.insert()
         self.sessionmaker = sessionmaker(bind=self.engine)
         # Whether Rasa's attempt at start succeeded is only logged, so check again on first use.
         self._tables_created = False
@@ -179,21 +227,15 @@ class ConversationTrackerStore(SQLTrackerStore):
         """The latest session's tracker, its last turns and slots (see deploy/recent_tracker.py)."""
         if not self._windowed():
             return await super().retrieve(sender_id)
-        columns = (self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.timestamp, self.SQLEvent.data)
         with self.session_scope() as session:
             recent = self.recent.get(sender_id)
             if recent is not None:
-                newer = (
-                    session.query(*columns)
-                    .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id >= recent.last_id)
-                    .order_by(self.SQLEvent.id)
-                    .all()
-                )
-                if not recent_tracker.catch_up(recent, newer):
+                newer = session.execute(self._rows_from, {"sender_id": sender_id, "from_id": recent.last_id})
+                if not recent_tracker.catch_up(recent, newer.all()):
                     recent = None
             if recent is None:
-                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-                recent = recent_tracker.load(sender_id, rows.with_entities(*columns).all(), self.domain.slots)
+                rows = session.execute(self._latest_session, {"sender_id": sender_id}).all()
+                recent = recent_tracker.load(sender_id, rows, self.domain.slots)
         if recent is None:
             self.recent.forget(sender_id)
             self.recent.absent(sender_id)
@@ -216,7 +258,16 @@ class ConversationTrackerStore(SQLTrackerStore):
             # of it is stored yet (Rasa would count the rows to learn that, twice).
             recent_tracker.mark_stored(tracker, self, 0)
             ours = True
-        await super().save(tracker)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            new_events = self._additional_events(session, tracker)
+            rows = [event_row(tracker.sender_id, event) for event in new_events]
+            if rows:
+                # The rows Rasa's SQLTrackerStore.save writes (Rasa 3.6.21), in one
+                # executemany instead of one ORM object each: the ORM's unit of work
+                # cost more than the database did (docs/benchmarks.md).
+                session.execute(self._insert, rows)
+                session.commit()
         if ours:
             recent_tracker.mark_stored(tracker, self)
 

@@ -14,6 +14,7 @@ import redis
 from rasa.core.lock_store import LockStore
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
+from rasa.shared.core.domain import Domain
 
 from deploy.local import Postgres, Redis
 from deploy.stores import (
@@ -122,3 +123,48 @@ def test_redis_lock_admits_one_process_at_a_time(redis_server: Redis) -> None:
     client = redis.Redis.from_url(redis_server.url)
     assert int(client.get(counter) or 0) == PROCESSES * ROUNDS, "two processes held the lock at once"
     assert not client.exists("lock:" + conversation), "the last holder left its lock behind"
+
+
+def _stored_sessions(store: ConversationTrackerStore) -> None:
+    """Three conversations with sessions, restarts and a timestamp tie, saved by Rasa's own save."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    for sender, starts in (("none", []), ("one", [3.0]), ("three", [2.0, 5.0, 5.0])):
+        events = []
+        for step in range(8):
+            timestamp = float(step + 1)  # 0.0 would mean "now" to Rasa
+            if timestamp in starts:
+                events += [ActionExecuted("action_session_start", timestamp=timestamp)]
+                events += [SessionStarted(timestamp=timestamp)]
+            events += [ActionExecuted(f"utter_{sender}_{step}", timestamp=timestamp)]
+            events += [ActionExecuted("action_listen", timestamp=timestamp)]
+        asyncio.run(SQLTrackerStore.save(store, DialogueStateTracker.from_events(sender, events)))
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_latest_session_query_selects_rasas_rows(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    if database == "sqlite":
+        url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    else:
+        url = request.getfixturevalue("postgres").url
+    monkeypatch.setenv(TRACKER_STORE_URL, url)
+    store = ConversationTrackerStore(Domain.empty())
+    with store.session_scope() as session:
+        session.execute(store.SQLEvent.__table__.delete())
+        session.commit()
+    _stored_sessions(store)
+    with store.session_scope() as session:
+        for sender in ("none", "one", "three", "absent"):
+            ours = session.execute(store._latest_session, {"sender_id": sender}).all()
+            theirs = store._event_query(session, sender, fetch_events_from_all_sessions=False).all()
+            assert [row.id for row in ours] == [row.id for row in theirs], sender
+            assert [row.data for row in ours] == [row.data for row in theirs], sender
+        assert len(session.execute(store._latest_session, {"sender_id": "three"}).all()) == 4 * 2 + 2
+        last_session = session.execute(store._latest_session, {"sender_id": "one"}).all()
+        last = last_session[-3].id
+        from_id = session.execute(store._rows_from, {"sender_id": "one", "from_id": last}).all()
+        assert [row.id for row in from_id] == [row.id for row in last_session[-3:]]

@@ -214,3 +214,23 @@ def test_least_recently_used_conversations_are_dropped_first() -> None:
     assert [kept.get(n) is not None for n in "acde"] == [False, False, True, True]
     kept.put("f", recent(50))  # over the budget alone: still kept, everything else dropped
     assert len(kept) == 1 and kept.get("f") is not None
+
+
+def test_the_event_count_follows_conversations_that_grow_and_go() -> None:
+    kept = recent_tracker.RecentConversations(limit=3, max_events=10)
+    grown = recent_tracker.Recent(DialogueStateTracker.from_events("g", [], DOMAIN.slots), 1, None)
+    kept.put("g", grown)
+    for _ in range(4):  # as catch_up does: the tracker grows, then it is put again
+        grown.full.update(ActionExecuted("action_listen"))
+        kept.put("g", grown)
+    assert kept.events == 4
+    other = recent_tracker.Recent(DialogueStateTracker.from_events("h", [], DOMAIN.slots), 1, None)
+    other.full.update(ActionExecuted("action_listen"))
+    kept.put("h", other)
+    kept.forget("g")
+    assert kept.events == 1 and kept.get("g") is None
+    for _ in range(11):
+        other.full.update(ActionExecuted("action_listen"))
+    kept.put("i", grown)
+    kept.put("h", other)  # 12 events with "i"'s 4: over the budget, "i" goes first
+    assert kept.get("i") is None and kept.events == 12
