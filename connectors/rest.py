@@ -46,7 +46,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors import action_endpoint, event_types, graph_runner, store_errors
+from connectors import action_endpoint, domain_checks, event_types, graph_runner, store_errors
 from connectors.guard import (
     DEFAULT_MAX_MESSAGE_CHARS,
     STORE_APOLOGY,
@@ -199,6 +199,7 @@ class RestInput(RasaRestInput):
                 return
             action_endpoint.install(agent, self.action_timeout)
             event_types.install()
+            domain_checks.install()
             graph_runner.install(agent)
             store_errors.surface_errors(agent)
             guard_agent(agent, self.max_message_chars)
