@@ -28,10 +28,11 @@ So turn 300 of a conversation cost 7x turn 20 (docs/benchmarks.md). Here:
   the policies and the actions only look at the latest turns. Before handing
   it out, its state (slots, latest message, action and bot utterance,
   follow-up action, pause, active loop) is compared with the full tracker's;
-  if anything differs, or the domain has forms (loops look further back), the
-  full tracker is handed out instead.
-- `save` stores the events added since the tracker was handed out, through
-  Rasa's own code (`SQLTrackerStore.save`), without counting rows again.
+  if anything differs, or a form (an active loop) was running where the window
+  would start, the full tracker is handed out instead.
+- `save` stores the events added since the tracker was handed out, without
+  counting rows again (deploy/stores.py writes the rows Rasa's
+  `SQLTrackerStore.save` would).
 """
 
 from __future__ import annotations
@@ -131,6 +132,10 @@ def hand_out(recent: Recent, slots: Iterable[Slot], turns: int | None = None) ->
             for event in events[recent.start : start]:
                 recent.base.update(event)
         recent.start = start
+        if recent.base.active_loop:
+            # A form active where the window would start: rules and the form look at
+            # the loop's earlier turns, which SlotSet events cannot restore.
+            return DialogueStateTracker.from_events(full.sender_id, events, slots)
         window = _restoring_events(recent.base, events[start].timestamp) + events[start:]
         tracker = DialogueStateTracker.from_events(full.sender_id, window, slots)
         if tracker_state(tracker) == tracker_state(full):

@@ -219,9 +219,8 @@ class ConversationTrackerStore(SQLTrackerStore):
             yield session
 
     def _windowed(self) -> bool:
-        # An event broker diffs what it retrieves against what is saved, and a
-        # loop's actions look back over the whole conversation: Rasa's way, then.
-        return self.event_broker is None and not self.domain.form_names
+        # An event broker diffs what it retrieves against what is saved: Rasa's way, then.
+        return self.event_broker is None
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker, its last turns and slots (see deploy/recent_tracker.py)."""

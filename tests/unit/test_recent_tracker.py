@@ -23,6 +23,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
+    ActiveLoop,
     AllSlotsReset,
     BotUttered,
     Event,
@@ -43,7 +44,17 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 ROLES = ["product", "production", "both", None]
 TOPICS = ["salary", "skills", "education", None]
 INTENTS = ["ask_salary", "inform_role", "ask_skills", "greet", "nlu_fallback"]
-ENDINGS = ["plain", "user_reverted", "action_reverted", "restarted", "session", "reset", "followup"]
+ENDINGS = [
+    "plain",
+    "user_reverted",
+    "action_reverted",
+    "restarted",
+    "session",
+    "reset",
+    "followup",
+    "form_starts",
+    "form_ends",
+]
 
 
 @st.composite
@@ -101,6 +112,15 @@ def turn_events(turn: tuple[str, str | None, str | None, str], clock: Clock) -> 
         events.append(AllSlotsReset(timestamp=clock()))
     elif ending == "followup":
         events.append(FollowupAction("action_listen", timestamp=clock()))
+    elif ending == "form_starts":
+        events += [
+            ActionExecuted("career_fit_form", timestamp=clock()),
+            ActiveLoop("career_fit_form", timestamp=clock()),
+        ]
+        events.append(SlotSet("requested_slot", "fit_likes", timestamp=clock()))
+    elif ending == "form_ends":
+        events += [ActionExecuted("career_fit_form", timestamp=clock()), ActiveLoop(None, timestamp=clock())]
+        events.append(SlotSet("requested_slot", None, timestamp=clock()))
     events.append(ActionExecuted("action_listen", timestamp=clock()))
     return events
 
@@ -145,6 +165,11 @@ def _play(tmp: Path, conversation: list[tuple[str, str | None, str | None, str]]
             assert all(isinstance(e, SlotSet) for e in handed[:first]), number
             assert handed[first:] == full[-(len(handed) - first) :], number
             assert sum(isinstance(e, UserUttered) for e in handed) == window, number
+            # Never a window that starts inside a form: the loop's earlier turns matter.
+            before = DialogueStateTracker.from_events(
+                sender, full[: len(full) - len(handed) + first], DOMAIN.slots
+            )
+            assert not before.active_loop, number
         windows += handed != full
         for event in turn_events(turn, clock):
             theirs.update(event)
