@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import MODEL, ROOT, ChannelStack, WebServer, channel_stack
+from tests.stack import MODEL, ROOT, ChannelStack, channel_stack
 
 SLACK_TOKEN = "xoxb-test-token"
 SLACK_SIGNING_SECRET = "test-signing-secret"
 
 Channels = ChannelStack
-__all__ = ["SLACK_SIGNING_SECRET", "SLACK_TOKEN", "Channels", "WebServer"]
 
 
 @pytest.fixture(scope="session")
