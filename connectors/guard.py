@@ -17,10 +17,17 @@ and `guard_agent` puts it in front of the agent for every other channel
   time grows with the length (with DIET, which this project used before,
   quadratically), so a 100 kB message would hold the server for long; a
   question never needs that much.
+
+`load_json` is the channels' JSON parser: it refuses arrays and objects nested
+more than `MAX_JSON_DEPTH` levels deep. Python's parser raises RecursionError
+at about 1,000 levels (a 20 kB body), which Rasa answered with a 500, and
+a body nested a little less deep was parsed but then broke Rasa further on,
+when it copies or stores the metadata.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -90,6 +97,52 @@ def check_text(text: str, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> TextChe
     if len(cleaned) > max_chars:
         return TextCheck(reply=TOO_LONG_REPLY.format(length=len(cleaned), limit=max_chars), reason="too_long")
     return TextCheck(text=cleaned)
+
+
+# Arrays and objects in arrays and objects: a Slack event nests about 10 deep.
+MAX_JSON_DEPTH = 64
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than a channel accepts."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"nests arrays or objects more than {limit} levels deep")
+        self.limit = limit
+
+
+def nesting_exceeds(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether `value` (parsed JSON) has arrays or objects nested more than `limit` deep.
+
+    Iterative, so any depth can be measured; it stops at the first too-deep container.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def load_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """`json.loads(text)`, raising `TooDeep` (a ValueError) for JSON nested over `max_depth`.
+
+    ValueError for text that is not JSON, as json.loads.
+    """
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise TooDeep(max_depth) from None
+    if nesting_exceeds(value, max_depth):
+        raise TooDeep(max_depth)
+    return value
 
 
 _SENDER_MAX_CHARS = 128

@@ -5,7 +5,8 @@ Rasa's RestInput, for well-formed requests. What changes, and why:
 
 - A request Rasa's channel would answer with a 500, or pass on as `None`
   (broken JSON, a body that is not an object, a missing or non-string
-  `sender` or `message`, non-object `metadata`), gets a 400 with a JSON
+  `sender` or `message`, non-object `metadata`, JSON nested more than
+  `connectors.guard.MAX_JSON_DEPTH` levels deep), gets a 400 with a JSON
   `{"error": ..., "detail": ...}` saying what to send instead.
 - The text goes through `connectors.guard.check_text`: invalid UTF-8 and
   control characters are replaced, empty text and text over
@@ -33,7 +34,6 @@ Rasa's RestInput, for well-formed requests. What changes, and why:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -50,9 +50,11 @@ from connectors import action_endpoint, domain_checks, event_types, graph_runner
 from connectors.guard import (
     DEFAULT_MAX_MESSAGE_CHARS,
     STORE_APOLOGY,
+    TooDeep,
     check_text,
     decode,
     guard_agent,
+    load_json,
     sender_problem,
 )
 
@@ -114,7 +116,11 @@ class RestInput(RasaRestInput):
                 f"The request body is {len(body):,} bytes; at most {self.max_body_bytes:,} are accepted.",
             )
         try:
-            payload = json.loads(decode(body))
+            payload = load_json(decode(body))
+        except TooDeep as too_deep:
+            return None, _error(
+                HTTPStatus.BAD_REQUEST, "too_deeply_nested", f"The body is JSON but {too_deep}. {USAGE}"
+            )
         except ValueError:
             return None, _error(HTTPStatus.BAD_REQUEST, "invalid_json", f"The body is not JSON. {USAGE}")
         if not isinstance(payload, dict):

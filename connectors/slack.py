@@ -13,7 +13,8 @@ Four additions to Rasa's connector, nothing else:
   it at a fake Slack Web API on loopback.
 - A signed body of the wrong shape (JSON that is not an object, `event` not an
   object, a message's `text` or `user` not a string, a form without a JSON
-  object in `payload`) gets a 400 saying why. Rasa's handler raised on them (500),
+  object in `payload`, JSON nested more than `connectors.guard.MAX_JSON_DEPTH`
+  levels deep) gets a 400 saying why. Rasa's handler raised on them (500),
   and Slack retries a 500.
 - An event is answered once. Slack delivers an event again when the first
   delivery failed or looked slow, and Rasa drops only retries for
@@ -28,7 +29,6 @@ The channel keeps the name `slack`, and so the /webhooks/slack/webhook route.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -41,10 +41,11 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot as RasaSlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
 from sanic import Blueprint, response
-from sanic.exceptions import SanicException
 from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
+
+from connectors.guard import TooDeep, load_json
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,9 @@ def payload_problem(form: RequestParameters) -> str | None:
     if not values:
         return "the form has no `payload`"
     try:
-        payload = json.loads(values[0])
+        payload = load_json(values[0])
+    except TooDeep as too_deep:
+        return f"`payload` {too_deep}"
     except ValueError:
         return "`payload` is not JSON"
     if not isinstance(payload, dict):
@@ -253,9 +256,13 @@ class SlackInput(RasaSlackInput):
             event_id = None
             if content_type == JSON:
                 try:
-                    body = request.json
-                except SanicException:
+                    body = load_json(request.body)
+                except TooDeep as too_deep:
+                    return _bad_request(f"the body {too_deep}")
+                except ValueError:
                     return _bad_request("the body is not valid JSON")
+                # Rasa's handler reads request.json: parsed once, here.
+                request.parsed_json = body
                 problem = json_problem(body)
                 if problem is None:
                     event_id = body.get("event_id")

@@ -11,12 +11,14 @@
   CORS_ORIGINS) are refused here. engine.io's own check is left off because it
   would add CORS headers beside Sanic-CORS's.
 - A `user_uttered` event of the wrong shape made Rasa's handler raise: no
-  reply, an error in the log. It now gets one reply saying so.
+  reply, an error in the log. It now gets one reply saying so; so does a
+  packet nested more than `connectors.guard.MAX_JSON_DEPTH` levels deep (one
+  nested about 1,000 deep made python-socketio's decoding raise RecursionError,
+  logged, with no reply; one a little less deep broke Rasa further on).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -26,6 +28,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 from sanic_cors.core import get_cors_origins, try_match
+
+from connectors.guard import MAX_JSON_DEPTH, TooDeep, load_json, nesting_exceeds
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +62,15 @@ def event_problem(data: Any, metadata_key: str) -> str | None:
         return "the event is not an object"
     if not isinstance(data.get("message"), str):
         return "`message` is not a string"
+    if nesting_exceeds(data, MAX_JSON_DEPTH - 1):  # the packet's list holds the event
+        return f"the event {TooDeep(MAX_JSON_DEPTH)}"
     metadata = data.get(metadata_key)
     if isinstance(metadata, str):
         # Rasa's handler accepts metadata as JSON text and decodes it itself.
         try:
-            metadata = json.loads(metadata)
+            metadata = load_json(metadata)
+        except TooDeep as too_deep:
+            return f"`{metadata_key}` {too_deep}"
         except ValueError:
             return f"`{metadata_key}` is not valid JSON"
     if metadata is not None and not isinstance(metadata, dict):
@@ -100,6 +108,23 @@ class SocketIOInput(RasaSocketIOInput):
                 return False
             result: bool | None = await handle_eio_connect(eio_sid, environ)
             return result
+
+        # A packet nested too deeply for Python's JSON parser (about 1,000 levels)
+        # fails in python-socketio's decoding, before any event handler: it
+        # logged the RecursionError and the user got no answer.
+        handle_eio_message = sio.eio.handlers["message"]
+
+        @sio.eio.on("message")
+        async def message(eio_sid: str, data: Any) -> None:
+            try:
+                await handle_eio_message(eio_sid, data)
+            except RecursionError:
+                sid = sio.manager.sid_from_eio_sid(eio_sid, self.namespace or "/")
+                logger.info(f"socket.io packet from {sid or eio_sid} not handled: nested too deeply.")
+                if sid is not None:
+                    await sio.emit(
+                        self.bot_message_evt, {"text": UNREADABLE_REPLY}, room=sid, namespace=self.namespace
+                    )
 
         handle_user_message = sio.handlers[self.namespace or "/"][self.user_message_evt]
 

@@ -74,6 +74,19 @@ def _say(base: str, sender: str, message: str) -> tuple[str, str]:
         return response.headers.get("X-Upstream", "?"), " ".join(r.get("text", "") for r in replies)
 
 
+def busy_ports(balancer_port: int, rasa_ports: list[int]) -> list[int]:
+    """The cluster's ports that a server could not listen on now.
+
+    Checked where each server listens: nginx and Rasa on 127.0.0.1, the action
+    server on every interface (rasa_sdk's default). A port whose last connection
+    is only in TIME_WAIT after a stop is free, as it is to the servers
+    (deploy.local.port_is_free).
+    """
+    wanted = [(balancer_port, "127.0.0.1"), (ACTION_PORT, "0.0.0.0")]
+    wanted += [(port, "127.0.0.1") for port in rasa_ports]
+    return [port for port, host in wanted if not port_is_free(port, host)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/cluster", description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=5005, help="load balancer port (default 5005)")
@@ -91,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {', '.join(missing)} missing: {INSTALL_HINT}", file=sys.stderr)
         return 1
     rasa_ports = [args.port + 1 + i for i in range(args.servers)]
-    busy = [p for p in [args.port, ACTION_PORT, *rasa_ports] if not port_is_free(p)]
+    busy = busy_ports(args.port, rasa_ports)
     if busy:
         print(f"error: port(s) {busy} in use (is `make run` running?)", file=sys.stderr)
         return 1
@@ -140,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             processes.append(rasa)
             watched[f"rasa-{port}"] = (rasa, f"http://127.0.0.1:{port}/")
         web_note = "Web chat       not installed (make web)"
-        if WIDGET.exists() and port_is_free(WEB_PORT):
+        if WIDGET.exists() and port_is_free(WEB_PORT, "0.0.0.0"):
             web = _start(
                 "web", [sys.executable, "-m", "http.server", str(WEB_PORT), "--directory", "web"], env
             )

@@ -1,3 +1,7 @@
+"""One stack per session: the real action server and a Rasa server with the project's
+own credentials.yml and endpoints.yml, conversations in an SQLite file in the
+session's temporary folder (tests/stack.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

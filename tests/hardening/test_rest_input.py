@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from connectors.guard import EMPTY_REPLY, STORE_APOLOGY
+from connectors.guard import EMPTY_REPLY, MAX_JSON_DEPTH, STORE_APOLOGY
 from tests.hardening.conftest import REQUEST_MAX_SIZE, Stack, new_sender, post, say, texts
 
 GOOD_QUESTION = "How much does a product manager make?"
@@ -62,6 +62,47 @@ def test_broken_requests_get_a_400_that_says_why(stack: Stack, body: bytes, erro
     assert answer["error"] == error
     assert "sender" in answer["detail"] or "metadata" in answer["detail"]
     assert time.monotonic() - started < 5
+
+
+def nested(depth: int) -> str:
+    """JSON text of `depth` arrays, one in the other: 4 bytes a level."""
+    return "[0," * depth + "0" + "]" * depth
+
+
+def _deep_body(sender: str, depth: int) -> bytes:
+    # The body (1), `metadata` (2), then `depth` arrays.
+    message = json.dumps(GOOD_QUESTION)
+    return f'{{"sender": "{sender}", "message": {message}, "metadata": {{"x": {nested(depth)}}}}}'.encode()
+
+
+@pytest.mark.parametrize(
+    "depth",
+    [
+        # 20 kB: Python's JSON parser raised RecursionError, a 500.
+        5000,
+        # Parsed, but Rasa failed on it further on: a 503 asking to send it again.
+        900,
+        MAX_JSON_DEPTH - 1,
+    ],
+)
+def test_json_nested_too_deep_gets_a_400_that_says_why(stack: Stack, depth: int) -> None:
+    sender = new_sender("deep")
+    body = _deep_body(sender, depth)
+    if depth == 5000:
+        assert len(body) > 20_000
+    status, answer = post(_webhook(stack), body)
+    assert status == 400, answer
+    assert answer["error"] == "too_deeply_nested"
+    assert f"more than {MAX_JSON_DEPTH} levels deep" in answer["detail"]
+    assert stack.user_texts(sender) == []
+    _still_answers(stack)
+
+
+def test_json_nested_up_to_the_limit_is_answered(stack: Stack) -> None:
+    sender = new_sender("deep-ok")
+    status, replies = post(_webhook(stack), _deep_body(sender, MAX_JSON_DEPTH - 2))
+    assert status == 200 and "$98,439" in texts(replies)
+    assert stack.user_texts(sender) == [GOOD_QUESTION]
 
 
 def test_json_without_a_json_content_type_is_accepted(stack: Stack) -> None:

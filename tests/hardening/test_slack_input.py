@@ -9,13 +9,15 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import urllib.parse
 import uuid
 
 import pytest
 
-from connectors.guard import EMPTY_REPLY
+from connectors.guard import EMPTY_REPLY, MAX_JSON_DEPTH
 from tests.channels.fake_slack import message_event
 from tests.hardening.conftest import Stack
+from tests.hardening.test_rest_input import nested
 
 _ts = itertools.count(1)
 JSON = "application/json"
@@ -165,3 +167,26 @@ def test_a_text_that_is_not_a_string_gets_a_4xx(stack: Stack) -> None:
     event = message_event(user, dm, "hello", _ts_now())
     event["event"]["text"] = 42
     assert 400 <= stack.slack.event(event)[0] < 500
+
+
+def test_json_nested_too_deep_gets_a_400_that_says_why(stack: Stack) -> None:
+    user, dm = _ids()
+    event = message_event(user, dm, "How much does a product manager make?", _ts_now())
+    event["event"]["blocks"] = "DEEP"
+    # The REST channel's 20 kB case: 5,000 arrays deep (Sanic's parser refused it as "not valid JSON").
+    body = json.dumps(event).replace('"DEEP"', nested(5000)).encode()
+    status, _, text = stack.slack.post(body, JSON)
+    assert status == 400
+    assert text == f"Bad request: the body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep."
+    _no_post(stack, dm)
+
+
+def test_an_interaction_payload_nested_too_deep_gets_a_400_that_says_why(stack: Stack) -> None:
+    # Rasa's handler hit Python's recursion limit on this one: a 500, which Slack retries.
+    payload = f'{{"type": "block_actions", "actions": [], "state": {nested(5000)}}}'
+    status, _, text = stack.slack.post(urllib.parse.urlencode({"payload": payload}).encode(), FORM)
+    assert status == 400
+    assert f"`payload` nests arrays or objects more than {MAX_JSON_DEPTH} levels deep" in text
+    user, dm = _ids()
+    stack.slack.event(message_event(user, dm, "How much does a product manager make?", _ts_now()))
+    stack.slack_api.wait_for(dm, lambda p: "$98,439" in p.text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import threading
 import time
 import uuid
@@ -22,7 +23,9 @@ import pytest
 import socketio
 
 from connectors.guard import ACTION_APOLOGY, EMPTY_REPLY
+from connectors.socketio import UNREADABLE_REPLY
 from tests.hardening.conftest import Stack
+from tests.hardening.test_rest_input import nested
 
 REPLY_TIMEOUT = 30.0
 
@@ -88,6 +91,16 @@ class Client:
         while time.monotonic() < deadline and not self.replies:
             time.sleep(0.05)
         time.sleep(0.3)  # a reply may come in several bot_uttered events
+        return [str(r.get("text", "")) for r in self.replies]
+
+    def send_raw(self, event: str, wait: float = REPLY_TIMEOUT) -> list[str]:
+        """Send `event`, the JSON text of a user_uttered event, as it is (no client-side encoding)."""
+        self.replies.clear()
+        self.run(self.sio.eio.send(f'2["user_uttered",{event}]'))  # 2: a socket.io EVENT packet
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and not self.replies:
+            time.sleep(0.05)
+        time.sleep(0.3)
         return [str(r.get("text", "")) for r in self.replies]
 
     def ask(self, message: Any, session_id: str | None = None, **kwargs: Any) -> list[str]:
@@ -169,6 +182,30 @@ def test_malformed_events_do_not_hurt_the_server(client: Client, data: Any) -> N
     if isinstance(data, dict):
         data = {**data, "session_id": session_id}
     client.send(data, wait=2)
+    assert any("$98,439" in t for t in client.ask("How much does a product manager make?", session_id))
+
+
+@pytest.mark.parametrize(
+    ("depth", "as_text"),
+    [
+        # The REST channel's 20 kB case: python-socketio's decoding raised RecursionError, no reply.
+        (5000, False),
+        # Decoded, and Rasa failed on it further on.
+        (900, False),
+        # Metadata as JSON text, which Rasa's handler decodes itself.
+        (5000, True),
+    ],
+    ids=["5000-deep", "900-deep", "5000-deep-metadata-text"],
+)
+def test_json_nested_too_deep_gets_the_unreadable_reply(client: Client, depth: int, as_text: bool) -> None:
+    session_id = client.session()
+    metadata = f'{{"x": {nested(depth)}}}'
+    if as_text:
+        metadata = json.dumps(metadata)
+    question = "How much does a product manager make?"
+    event = f'{{"message": "{question}", "session_id": "{session_id}", "metadata": {metadata}}}'
+    assert client.send_raw(event) == [UNREADABLE_REPLY]
+    # The same socket and session go on.
     assert any("$98,439" in t for t in client.ask("How much does a product manager make?", session_id))
 
 

@@ -101,8 +101,8 @@ def _rasa(workdir: Path, actions: ActionServer, database: Postgres) -> RasaServe
     return RasaServer(
         workdir,
         actions.url,
+        # credentials.yml with the suite's short action timeout, endpoints.yml as it is.
         credentials=hardened_credentials(),
-        endpoints_extra="tracker_store:\n  type: deploy.stores.ConversationTrackerStore\n",
         env={"TRACKER_STORE_URL": database.url},
     )
 

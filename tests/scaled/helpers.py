@@ -10,20 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from deploy.stores import REDIS_URL, TRACKER_STORE_URL
-from tests.stack import ROOT, RasaServer
+from tests.stack import RasaServer, stored_events
 
-
-def stores_endpoints() -> str:
-    """endpoints.yml's tracker and lock store sections, for a test's own endpoints file.
-
-    The tests run their action server on a free port, so they cannot use
-    endpoints.yml as it is; the store configuration they run is the real one.
-    """
-    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
-    return yaml.safe_dump({key: config[key] for key in ("tracker_store", "lock_store")}, sort_keys=False)
+__all__ = ["stored_events"]
 
 
 def store_env(tracker_store_url: str, redis_url: str = "") -> dict[str, str]:
@@ -35,21 +25,15 @@ def start_rasa_servers(
     action_url: str,
     env: dict[str, str],
     count: int,
-    credentials: str = "rest:\n",
     extra_args: list[str] | None = None,
 ) -> list[RasaServer]:
-    """Start `count` Rasa servers at once (each loads for ~25 s) on the same stores."""
-    extra = stores_endpoints()
+    """Start `count` Rasa servers at once (each loads for ~25 s) on the same stores.
+
+    Each runs the repo's credentials.yml and endpoints.yml themselves, as
+    `make cluster` does; `env` names the stores (TRACKER_STORE_URL, REDIS_URL).
+    """
     servers = [
-        RasaServer(
-            workdir,
-            action_url,
-            credentials=credentials,
-            endpoints_extra=extra,
-            extra_args=list(extra_args or []),
-            env=env,
-        )
-        for _ in range(count)
+        RasaServer(workdir, action_url, extra_args=list(extra_args or []), env=env) for _ in range(count)
     ]
     with ThreadPoolExecutor(max_workers=count) as pool:
         futures = [pool.submit(server.start) for server in servers]
@@ -86,33 +70,6 @@ def post(base: str, sender: str, message: str, timeout: float = 60.0) -> Reply:
         raw = json.loads(response.read() or b"[]")
         upstream = response.headers.get("X-Upstream", "")
     return Reply([str(r.get("text", "")) for r in raw], upstream, time.monotonic() - started, raw)
-
-
-def stored_events(
-    url: str, sender_ids: list[str] | None = None, prefix: str | None = None
-) -> dict[str, list[dict[str, Any]]]:
-    """Every event the tracker store holds for these conversations, in stored order."""
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            if prefix is not None:
-                rows = connection.execute(
-                    sa.text("SELECT sender_id, data FROM events WHERE sender_id LIKE :p ORDER BY id"),
-                    {"p": prefix + "%"},
-                )
-            else:
-                query = sa.text("SELECT sender_id, data FROM events WHERE sender_id IN :ids ORDER BY id")
-                rows = connection.execute(
-                    query.bindparams(sa.bindparam("ids", expanding=True)), {"ids": sender_ids or []}
-                )
-            events: dict[str, list[dict[str, Any]]] = {}
-            for sender_id, data in rows:
-                events.setdefault(sender_id, []).append(json.loads(data))
-            return events
-    finally:
-        engine.dispose()
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 from connectors.action_endpoint import ACTION_SERVER_URL, action_server_url
 from connectors.guard import ACTION_APOLOGY
 from tests.scaled.helpers import post
-from tests.stack import ROOT, ActionServer, RasaServer, free_port, shipped_action_endpoint
+from tests.stack import ActionServer, RasaServer, free_port, shipped_action_endpoint, shipped_endpoints
 
 
 def test_unset_or_empty_means_endpoints_yml() -> None:
@@ -24,14 +24,11 @@ def test_unset_or_empty_means_endpoints_yml() -> None:
 def test_a_server_calls_the_action_server_the_environment_names(
     actions: ActionServer, scaled_workdir: Path
 ) -> None:
-    # endpoints.yml's settings with a URL where nothing listens: only the variable can reach `actions`.
+    # endpoints.yml with a URL where nothing listens (its own localhost:5055 may
+    # have a server): only the variable can reach `actions`.
     nowhere = f"http://127.0.0.1:{free_port()}/webhook"
-    server = RasaServer(
-        scaled_workdir,
-        nowhere,
-        credentials=(ROOT / "credentials.yml").read_text(),
-        env={ACTION_SERVER_URL: actions.url, "TRACKER_STORE_URL": "", "REDIS_URL": ""},
-    )
+    endpoints = shipped_endpoints(action_endpoint={**shipped_action_endpoint(), "url": nowhere})
+    server = RasaServer(scaled_workdir, nowhere, endpoints=endpoints, env={ACTION_SERVER_URL: actions.url})
     try:
         server.start()
         reply = post(server.base, f"url-{uuid.uuid4().hex[:8]}", "How much does a product manager earn?")

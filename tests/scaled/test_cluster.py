@@ -60,14 +60,9 @@ def cluster(
         SLACK_SIGNING_SECRET=SLACK_SIGNING_SECRET,
         SLACK_API_BASE_URL=slack_api.base_url,
     )
-    # The channels of credentials.yml (hardened REST, socket.io, Slack), as `make cluster` runs them.
+    # credentials.yml (hardened REST, socket.io, Slack) and endpoints.yml, as `make cluster` runs them.
     servers = start_rasa_servers(
-        scaled_workdir,
-        actions.url,
-        env,
-        count=2,
-        credentials=(ROOT / "credentials.yml").read_text(),
-        extra_args=["--cors", PAGE_ORIGIN],
+        scaled_workdir, actions.url, env, count=2, extra_args=["--cors", PAGE_ORIGIN]
     )
     balancer = None
     try:

@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from deploy import recent_tracker
-from tests.scaled.helpers import post, store_env, stores_endpoints
-from tests.stack import MODEL, ActionServer, RasaServer
+from tests.scaled.helpers import post
+from tests.stack import MODEL, ActionServer, RasaServer, shipped_endpoints
 
 QUESTIONS = [
     "How much does a production manager earn?",
@@ -73,20 +73,14 @@ def test_long_conversation_same_replies_and_events_as_rasas_store(
     folder = scaled_workdir / "recent"
     folder.mkdir()
     ours_db, rasa_db = folder / "ours.db", folder / "rasa.db"
-    credentials = "connectors.rest.RestInput:\n"
-    ours = RasaServer(
-        folder,
-        actions.url,
-        credentials=credentials,
-        endpoints_extra=stores_endpoints(),
-        env=store_env(f"sqlite:///{ours_db}"),
-    )
+    # Both with credentials.yml; ours with endpoints.yml as it is, Rasa's with its
+    # SQL tracker store in endpoints.yml's place.
+    ours = RasaServer(folder, actions.url, database=ours_db)
     rasa = RasaServer(
         folder,
         actions.url,
-        credentials=credentials,
-        endpoints_extra=f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {rasa_db}\n",
-        env=store_env(""),
+        endpoints=shipped_endpoints(tracker_store={"type": "SQL", "dialect": "sqlite", "db": str(rasa_db)}),
+        database=folder / "unused.db",
     )
     sender = f"long-{uuid.uuid4().hex[:10]}"
     try:
@@ -102,4 +96,5 @@ def test_long_conversation_same_replies_and_events_as_rasas_store(
         rasa.stop()
     stored = _stored(ours_db, sender)
     assert stored == _stored(rasa_db, sender)
+    assert not (folder / "unused.db").exists()  # Rasa's store read no TRACKER_STORE_URL
     assert sum(1 for event in stored if event[0] == "user") == TURNS

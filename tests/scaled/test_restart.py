@@ -11,17 +11,16 @@ from tests.scaled.helpers import (
     post,
     slots_after,
     split_turns,
-    store_env,
     stored_events,
-    stores_endpoints,
 )
 from tests.stack import ActionServer, RasaServer
 
 
 def test_conversation_survives_a_hard_kill_and_restart(actions: ActionServer, scaled_workdir: Path) -> None:
-    # The SQLite store of `make run` (var/conversations.db), in this test's own folder.
-    url = f"sqlite:///{scaled_workdir / 'sqlite' / 'conversations.db'}"
-    server = RasaServer(scaled_workdir, actions.url, endpoints_extra=stores_endpoints(), env=store_env(url))
+    # `make run`'s form: credentials.yml, endpoints.yml and SQLite (var/conversations.db
+    # there), here in this test's own folder.
+    server = RasaServer(scaled_workdir, actions.url, database=scaled_workdir / "sqlite" / "conversations.db")
+    url = server.tracker_store_url
     sender = f"restart-{uuid.uuid4().hex[:10]}"
     try:
         server.start()
