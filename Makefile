@@ -56,11 +56,11 @@ cluster: setup $(MODEL)
 	scripts/cluster
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check actions connectors deploy nlu_components tests scripts
-	$(VENV)/bin/ruff format --check actions connectors deploy nlu_components tests scripts
+	$(VENV)/bin/ruff check actions benchmarks connectors deploy nlu_components tests scripts
+	$(VENV)/bin/ruff format --check actions benchmarks connectors deploy nlu_components tests scripts
 
 types: $(VENV)/.installed
-	$(VENV)/bin/mypy actions connectors deploy nlu_components tests scripts
+	$(VENV)/bin/mypy actions benchmarks connectors deploy nlu_components tests scripts
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest -q tests/unit
