@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         default="sqlite,cluster,memory",
         help="configurations to measure, in order (default sqlite,cluster,memory)",
     )
-    # A p99 needs many samples: from 400 it is the 4th-worst message, one stall decides it.
+    # A p99 needs many samples: from 400 it is the 5th-worst message, one stall decides it.
     parser.add_argument(
         "--messages", type=int, default=1200, help="messages per phase and bot (default 1200)"
     )
