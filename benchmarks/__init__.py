@@ -6,7 +6,8 @@
 - `traffic`: the conversations sent to this assistant and to the stock bot;
 - `measure`: the timed phases of the benchmark;
 - `configs`: the benchmark's store configurations (SQLite, cluster, memory);
-- `targets` and `report`: the targets, the tables and docs/benchmarks.md.
+- `targets` and `report`: the targets, the tables and docs/benchmarks.md;
+- `load`: `make load`'s conversations, stack, tracker store check and report.
 
 Not test code: nothing here imports from `tests/`.
 """
