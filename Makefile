@@ -21,6 +21,7 @@ help:
 	@echo "make evaluate  NLU and dialogue evaluation reports into results/"
 	@echo "make bench     benchmark (SQLite, cluster, in-memory; growth) into docs/benchmarks.md"
 	@echo "make load      load test: 1,000 conversations x 5 turns, 16 at once; checks the tracker store"
+	@echo "               LOAD_ARGS=\"--cluster [--servers N]\": against make cluster's stack (PostgreSQL, Redis, nginx)"
 
 setup: $(VENV)/.installed $(SPACY_MODEL)
 
@@ -56,11 +57,11 @@ cluster: setup $(MODEL)
 	scripts/cluster
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check actions connectors deploy nlu_components tests scripts
-	$(VENV)/bin/ruff format --check actions connectors deploy nlu_components tests scripts
+	$(VENV)/bin/ruff check actions benchmarks connectors deploy nlu_components tests scripts
+	$(VENV)/bin/ruff format --check actions benchmarks connectors deploy nlu_components tests scripts
 
 types: $(VENV)/.installed
-	$(VENV)/bin/mypy actions connectors deploy nlu_components tests scripts
+	$(VENV)/bin/mypy actions benchmarks connectors deploy nlu_components tests scripts
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest -q tests/unit
@@ -78,7 +79,8 @@ bench: setup $(MODEL)
 	scripts/bench.sh
 
 # A bounded load test against its own local stack (docs/robustness.md); LOAD_ARGS
-# changes the size, e.g. make load LOAD_ARGS="--conversations 200 --concurrency 8".
+# changes the size, e.g. make load LOAD_ARGS="--conversations 200 --concurrency 8",
+# or the stack: LOAD_ARGS="--cluster --servers 2" is make cluster's (docs/deploy.md).
 load: setup $(MODEL)
 	$(VENV)/bin/python scripts/load_test.py $(LOAD_ARGS)
 

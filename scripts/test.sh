@@ -8,11 +8,11 @@ mkdir -p results
 step() { printf '\n== %s\n' "$*"; }
 
 step "lint (ruff)"
-.venv/bin/ruff check actions connectors deploy nlu_components tests scripts
-.venv/bin/ruff format --check actions connectors deploy nlu_components tests scripts
+.venv/bin/ruff check actions benchmarks connectors deploy nlu_components tests scripts
+.venv/bin/ruff format --check actions benchmarks connectors deploy nlu_components tests scripts
 
 step "types (mypy)"
-.venv/bin/mypy actions connectors deploy nlu_components tests scripts
+.venv/bin/mypy actions benchmarks connectors deploy nlu_components tests scripts
 
 step "fact store"
 .venv/bin/python -m actions.fact_store
