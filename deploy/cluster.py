@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         postgres.start()
         redis.start()
         env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+        # As scripts/run.sh: Sanic reads a whole body (100 MB by default) before any
+        # handler can refuse it; nothing here needs more than 2 MB (docs/robustness.md).
+        env.setdefault("SANIC_REQUEST_MAX_SIZE", "2097152")
         action_url = f"http://127.0.0.1:{ACTION_PORT}/webhook"
         env.update({TRACKER_STORE_URL: postgres.url, REDIS_URL: redis.url, ACTION_SERVER_URL: action_url})
         cors = os.environ.get(

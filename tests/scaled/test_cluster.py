@@ -24,6 +24,7 @@ import pytest
 import socketio
 import websockets.client
 
+from benchmarks.stats import percentile
 from deploy.local import Nginx, Postgres, Redis
 from tests.channels.conftest import SLACK_SIGNING_SECRET, SLACK_TOKEN
 from tests.channels.fake_slack import FakeSlackApi, SlackSender, message_event
@@ -254,7 +255,7 @@ def test_many_conversations_at_once_across_both_servers(cluster: Cluster) -> Non
         "turns_per_second": round(len(latencies) / elapsed, 1),
         "latency_ms": {
             "median": round(1000 * statistics.median(latencies)) if latencies else None,
-            "p95": round(1000 * latencies[int(0.95 * (len(latencies) - 1))]) if latencies else None,
+            "p95": round(1000 * percentile(latencies, 95)) if latencies else None,
             "max": round(1000 * latencies[-1]) if latencies else None,
         },
         "turns_per_server": dict(run.upstreams),
