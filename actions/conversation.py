@@ -9,10 +9,11 @@ build the `Message` and `Context` from the tracker and send the reply.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from actions import answers
+from actions import advisor, answers
 from actions.answers import Reply
 from actions.fact_store import ROLES, Claim, FactStore
 from actions.reading import (
@@ -43,6 +44,12 @@ class Turn:
     role: str | None
     topic: str | None
     sources: tuple[str, ...] = ()
+    # Advisor slots this turn gives ("I'm an engineer"), and the verdict of a recommendation
+    # said in this turn (kept so "why?" can explain it next).
+    fit: tuple[tuple[str, str], ...] = ()
+    fit_result: str | None = None
+    start_advisor: bool = False  # hand over to Rasa's career_fit_form, saying nothing
+    offered: bool = False  # this reply offers the advisor
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,19 @@ def _known(context: Context, store: FactStore) -> Context:
     Slots come from the tracker, which may hold values from before a change to
     the fact file, or set through Rasa's HTTP API.
     """
+    adv = advisor.default_advisor(store)
+    fit = tuple(
+        (slot, value)
+        for slot, value in context.fit
+        if slot in adv.slots and (value == advisor.SKIPPED or adv.question(slot).option(value))
+    )
     return Context(
         role=context.role if context.role in _KNOWN_ROLES else None,
         topic=context.topic if context.topic in store.topic_labels else None,
         claims=tuple(context.claims or ()),
+        fit=fit,
+        fit_result=context.fit_result if context.fit_result in (*ROLES, advisor.CLOSE) else None,
+        fit_offered=bool(context.fit_offered),
     )
 
 
@@ -178,6 +194,7 @@ SMALL_TALK = {
     "thank": "utter_thank",
     "bot_challenge": "utter_iamabot",
     "ask_capabilities": "utter_capabilities",
+    "stop": "utter_nothing_to_stop",  # outside the advisor; in it, data/rules.yml stops it
 }
 CITE_INTENT = "ask_source"
 
@@ -343,8 +360,8 @@ def fit(store: FactStore, q: Question) -> Turn | None:
         reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
         return _turn(q, reply, BOTH, "salary")
     if r.fit_role is None:
-        reply = answers.with_lead(answers.answer(store, BOTH, "difference"), "It depends on what you enjoy")
-        return _turn(q, reply, BOTH, "difference")
+        # "which one is right for me?", "help me choose": Rasa's form asks the questions.
+        return Turn(Reply(""), q.context.role, q.context.topic, q.context.claims, start_advisor=True)
     role = r.fit_role
     words = [w for w in r.words if w not in load_vocabulary().stopwords]
     matched = [m.claim for m in match_claims(store, words) if m.claim.owner == role][:2]
@@ -352,10 +369,37 @@ def fit(store: FactStore, q: Question) -> Turn | None:
     texts = " ".join(answers.standalone(store, c, role) for c in said)
     text = (
         f"{store.roles[role].plural.capitalize()} sound closer to what you describe: {texts} "
-        "The article can't tell you which suits you beyond that; ask about either role's pay, "
-        "education or work environment to compare."
+        "For a fuller answer, I can ask you four quick questions and weigh them against the article."
     )
-    return _turn(q, Reply(text, answers._follow_ups(role, said[0].topic), tuple(c.id for c in said)), role)
+    buttons = (advisor.offer_button(), *answers._follow_ups(role, said[0].topic)[:2])
+    turn = _turn(q, Reply(text, buttons, tuple(c.id for c in said)), role)
+    return Turn(turn.reply, turn.role, turn.topic, turn.sources, offered=True)
+
+
+def advisor_follow_up(store: FactStore, q: Question) -> Turn | None:
+    """After the advisor's recommendation: "why?" explains it, "what if ...?" scores one change."""
+    r = q.reading
+    adv = advisor.default_advisor(store)
+    given = dict(q.context.fit)
+    if not advisor.complete(adv, given):
+        return None
+    if advisor.is_what_if(adv, r.text):
+        found = advisor.what_if(store, adv, given, r.text)
+        if found is None:
+            return None
+        reply, slot, value, result = found
+        role = result.verdict if result.verdict in ROLES else BOTH
+        return Turn(
+            reply, role, q.context.topic, reply.sources, fit=((slot, value),), fit_result=result.verdict
+        )
+    if (
+        q.context.fit_result
+        and advisor.asks_why(adv, r.text)
+        and not (r.topics or r.roles or r.organisations)
+    ):
+        reply = advisor.explain(store, adv, given)
+        return Turn(reply, q.context.role, q.context.topic, q.context.claims, fit_result=q.context.fit_result)
+    return None
 
 
 def which_role(store: FactStore, q: Question) -> Turn | None:
@@ -606,6 +650,7 @@ def _kept_topic(topics: tuple[str, ...]) -> str:
 RULES: tuple[Rule, ...] = (
     small_talk,
     cite,
+    advisor_follow_up,
     other_careers_only,
     organisation,
     uncovered,
@@ -639,8 +684,60 @@ def _with_other_careers(q: Question, turn: Turn) -> Turn:
     return Turn(reply, turn.role, turn.topic, turn.sources)
 
 
+def _with_advisor(
+    store: FactStore, q: Question, turn: Turn, entities: tuple[Mapping[str, Any], ...] = ()
+) -> Turn:
+    """What the message tells the advisor ("I'm an engineer"), and its offer, made once.
+
+    The offer follows the first answer about both roles (a comparison, or one
+    role after the other), unless the advisor has already been offered or run.
+    """
+    adv = advisor.default_advisor(store)
+    ctx = q.context
+    given = dict(ctx.fit)
+    told = advisor.extract(adv, q.reading.text, None, q.reading.about_person)
+    clicked = advisor.from_entities(adv, entities)
+    told.update(clicked)
+    fit = dict(turn.fit)
+    fit.update({k: v for k, v in told.items() if k not in fit and given.get(k) != v})
+    if fit != dict(turn.fit):
+        turn = Turn(
+            turn.reply,
+            turn.role,
+            turn.topic,
+            turn.sources,
+            tuple(fit.items()),
+            turn.fit_result,
+            turn.start_advisor,
+            turn.offered,
+        )
+    if clicked and not turn.start_advisor and not advisor.complete(adv, {**given, **fit}):
+        # An advisor button clicked after the form was left: the form takes it up again.
+        return Turn(Reply(""), ctx.role, ctx.topic, ctx.claims, turn.fit, None, True)
+    asked_both = turn.role == BOTH or (ctx.role in ROLES and turn.role in ROLES and turn.role != ctx.role)
+    if (
+        ctx.fit_offered
+        or turn.offered
+        or turn.start_advisor
+        or turn.fit_result
+        or ctx.fit_result
+        or not turn.sources
+        or turn.reply.response
+        or not asked_both
+        or advisor.complete(adv, {**given, **fit})
+    ):
+        return turn
+    reply = answers.with_note(turn.reply, advisor.OFFER)
+    reply = Reply(
+        reply.text, (*reply.buttons[: answers.MAX_BUTTONS - 1], advisor.offer_button()), reply.sources
+    )
+    return Turn(reply, turn.role, turn.topic, turn.sources, turn.fit, turn.fit_result, False, True)
+
+
 def respond(store: FactStore, message: Message, context: Context | None = None) -> Turn:
     """Decide the reply to a message, given what the conversation knows."""
     context = _known(context or Context(), store)
     reading = read(message, store, load_vocabulary(), context)
-    return decide(store, resolve(reading, context))
+    question = resolve(reading, context)
+    turn = decide(store, question)
+    return _with_advisor(store, question, turn, message.entities)
