@@ -32,7 +32,6 @@ CLOSE = "close"
 START_PAYLOAD = "/request_career_fit"
 START_TITLE = "Help me choose"
 ANSWER_INTENT = "answer_fit"
-OFFER = "Weighing the two? I can help you choose: four quick questions."
 _TOKEN = re.compile(r"[a-z0-9$'/-]+")
 
 

@@ -226,6 +226,8 @@ def other_careers_only(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if not r.other_careers or r.roles or r.described_role or r.both:
         return None
+    if r.fit and not r.asked_careers:
+        return None  # "I'm an engineer and I can't decide": a person, not a career asked about
     # Keep what was asked ("...earn?"), so "and a production manager?" continues it.
     topic = r.topics[0] if r.topics else q.context.topic
     return Turn(answers.out_of_scope(r.other_careers), q.context.role, topic, q.context.claims)
@@ -369,7 +371,8 @@ def fit(store: FactStore, q: Question) -> Turn | None:
     texts = " ".join(answers.standalone(store, c, role) for c in said)
     text = (
         f"{store.roles[role].plural.capitalize()} sound closer to what you describe: {texts} "
-        "For a fuller answer, I can ask you four quick questions and weigh them against the article."
+        "The article can't tell you which suits you beyond that, but I can ask you four quick "
+        "questions and weigh your answers against it."
     )
     buttons = (advisor.offer_button(), *answers._follow_ups(role, said[0].topic)[:2])
     turn = _turn(q, Reply(text, buttons, tuple(c.id for c in said)), role)
@@ -727,10 +730,9 @@ def _with_advisor(
         or advisor.complete(adv, {**given, **fit})
     ):
         return turn
-    reply = answers.with_note(turn.reply, advisor.OFFER)
-    reply = Reply(
-        reply.text, (*reply.buttons[: answers.MAX_BUTTONS - 1], advisor.offer_button()), reply.sources
-    )
+    # The offer is a button, so the answer itself stays as short as ever.
+    buttons = (*turn.reply.buttons[: answers.MAX_BUTTONS - 1], advisor.offer_button())
+    reply = Reply(turn.reply.text, buttons, turn.reply.sources)
     return Turn(reply, turn.role, turn.topic, turn.sources, turn.fit, turn.fit_result, False, True)
 
 

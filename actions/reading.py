@@ -986,7 +986,12 @@ def read(
         parts=tuple(parts),
         source=vocab.source_words.anywhere(lowered),
         fit=vocab.fit.anywhere(lowered),
-        fit_role=role_of_description(store, _TOKEN.findall(_unnegated(lowered, negated_spans)), vocab)
+        # The fit phrase's own words ("can't decide") describe no role.
+        fit_role=role_of_description(
+            store,
+            _TOKEN.findall(vocab.fit.anywhere_pattern.sub(" ", _unnegated(lowered, negated_spans))),
+            vocab,
+        )
         if vocab.fit.anywhere(lowered)
         else None,
         amount=_amount(asking_text, vocab),

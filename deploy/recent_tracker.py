@@ -28,8 +28,8 @@ So turn 300 of a conversation cost 7x turn 20 (docs/benchmarks.md). Here:
   the policies and the actions only look at the latest turns. Before handing
   it out, its state (slots, latest message, action and bot utterance,
   follow-up action, pause, active loop) is compared with the full tracker's;
-  if anything differs, or the domain has forms (loops look further back), the
-  full tracker is handed out instead.
+  if anything differs (a form active since before the window leaves the
+  window without its active loop), the full tracker is handed out instead.
 - `save` stores the events added since the tracker was handed out, through
   Rasa's own code (`SQLTrackerStore.save`), without counting rows again.
 """

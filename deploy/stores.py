@@ -171,9 +171,12 @@ class ConversationTrackerStore(SQLTrackerStore):
             yield session
 
     def _windowed(self) -> bool:
-        # An event broker diffs what it retrieves against what is saved, and a
-        # loop's actions look back over the whole conversation: Rasa's way, then.
-        return self.event_broker is None and not self.domain.form_names
+        # An event broker diffs what it retrieves against what is saved: Rasa's way,
+        # then. Forms need no exception: a form active since before the window gives
+        # the windowed tracker no active loop, so the state check of
+        # recent_tracker.hand_out hands out the full tracker; career_fit_form's
+        # actions read only the slots and the latest turn.
+        return self.event_broker is None
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker, its last turns and slots (see deploy/recent_tracker.py)."""
