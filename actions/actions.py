@@ -156,6 +156,7 @@ class ValidateCareerFitForm(Action):
             requested,
             requested in reasked,
             message.confidence,
+            FACTS,
         )
         if step.say:
             dispatcher.utter_message(text=step.say)

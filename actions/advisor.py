@@ -66,6 +66,7 @@ class Advisor:
     what_if: tuple[str, ...]
     why: tuple[str, ...]
     leave: tuple[str, ...]
+    skip: tuple[str, ...]
 
     @property
     def slots(self) -> tuple[str, ...]:
@@ -165,6 +166,7 @@ def load_advisor(store: FactStore, path: Path = ADVISOR_PATH) -> Advisor:
         what_if=_words(raw.get("what_if"), "what_if", path),
         why=_words(raw.get("why"), "why", path),
         leave=_words(raw.get("leave"), "leave", path),
+        skip=_words(raw.get("skip"), "skip", path),
     )
 
 
@@ -314,6 +316,7 @@ def validate_answer(
     requested: str | None,
     reasked_already: bool,
     confidence: float = 1.0,
+    store: FactStore | None = None,
 ) -> Step:
     """The form's step for one message while `requested` is asked (None: the form starts).
 
@@ -325,12 +328,18 @@ def validate_answer(
     clicked = from_entities(advisor, entities)
     if clicked:
         return Step(clicked)
-    if leaves(advisor, reading):
-        return Step({})
+    if requested and _pattern(advisor.skip).fullmatch(_normal(reading.text)):
+        return Step({requested: SKIPPED})  # "skip", "pass": this question, not the advisor
     values = extract(advisor, reading.text, requested, reading.about_person)
     if requested is None:
         return Step(values)
     if asks_something_else(reading) or (reading.intent in OTHER_INTENTS and confidence >= SURE):
+        return Step({})
+    if requested in values:
+        # An answer, whatever the intent ("no" read as stop), said back with its fact when typed.
+        said = acknowledge(store, advisor, requested, values[requested]) if store else ""
+        return Step(values, said)
+    if leaves(advisor, reading):
         return Step({})
     if values:
         return Step(values)
@@ -446,6 +455,29 @@ def recommend(
         Button("Compare pay", answers.question_payload(BOTH, "salary")),
     )
     return Reply(" ".join(parts), buttons, tuple(dict.fromkeys(sources))), result
+
+
+def so_far(store: FactStore, advisor: Advisor, given: Mapping[str, str | None]) -> Reply | None:
+    """Before the questions: what the answers already known point to, if they lean one way."""
+    result = score(advisor, given)
+    if result.verdict == CLOSE:
+        return None
+    reasons = _reasons(result)[:2]
+    texts = " ".join(f"You said {o.says}. {_reason_text(store, r)}" for o, r in reasons)
+    lead = f"From what you've told me so far, {store.roles[result.verdict].label} leans ahead."
+    return Reply(f"{lead} {texts} A few questions to weigh the rest:", (), tuple(r for _, r in reasons))
+
+
+def acknowledge(store: FactStore, advisor: Advisor, slot: str, value: str) -> str:
+    """A typed answer, said back with the fact it points to ("... that points to product managers")."""
+    option = advisor.question(slot).option(value)
+    if option is None or not option.points or option.reasons[0].startswith("salary:"):
+        return ""
+    role = max(option.points, key=lambda r: option.points[r])
+    return (
+        f"Noted: {option.says}, which points to {store.roles[role].plural}. "
+        f"{_reason_text(store, option.reasons[0])}"
+    )
 
 
 def _what_if_button(advisor: Advisor, given: Mapping[str, str | None]) -> tuple[str, str]:

@@ -351,32 +351,65 @@ def _role_scores(claims: tuple[ClaimMatch, ...]) -> dict[str, tuple[float, Claim
 
 
 def fit(store: FactStore, q: Question) -> Turn | None:
-    """ "Which one suits me?": the role the person's own words describe, and the facts behind it."""
+    """ "Which one suits me?": what the person's own words point to, then the advisor's questions.
+
+    A description that points to one role ("I love talking to customers, which
+    fits me?") or to pay gets its facts at once; Rasa's career_fit_form then
+    asks what it does not know yet (data/rules.yml, or the follow-up action).
+    """
     r = q.reading
     if not r.fit or len(r.roles) == 1 or r.form == YES_NO:
         return None
+    adv = advisor.default_advisor(store)
+    start = not advisor.complete(adv, dict(q.context.fit))
     if "salary" in r.topics and r.fit_role is None:
         # "money is the main thing for me": the role that pays more, by how much.
         winner, why = answers.pay_comparison_lead(store, higher=True)
         lead = f"{store.roles[winner].plural.capitalize()}, if pay decides it"
         reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
-        return _turn(q, reply, BOTH, "salary")
+        turn = _turn(q, reply, BOTH, "salary")
+        pay = (("fit_pay_matters", "yes"),)
+        return Turn(turn.reply, turn.role, turn.topic, turn.sources, pay, start_advisor=start, offered=True)
     if r.fit_role is None:
-        # "which one is right for me?", "help me choose": Rasa's form asks the questions.
-        return Turn(Reply(""), q.context.role, q.context.topic, q.context.claims, start_advisor=True)
+        # "which one is right for me?", "help me choose": the advisor's questions, after
+        # what the person has told it so far, if that leans one way.
+        so_far = advisor.so_far(store, adv, dict(q.context.fit))
+        reply = so_far or Reply("")
+        sources = so_far.sources if so_far else q.context.claims
+        return Turn(reply, q.context.role, q.context.topic, sources, start_advisor=start, offered=True)
     role = r.fit_role
     words = [w for w in r.words if w not in load_vocabulary().stopwords]
     matched = [m.claim for m in match_claims(store, words) if m.claim.owner == role][:2]
     said = matched or list(store.claims(role, "overview"))
     texts = " ".join(answers.standalone(store, c, role) for c in said)
-    text = (
-        f"{store.roles[role].plural.capitalize()} sound closer to what you describe: {texts} "
-        "The article can't tell you which suits you beyond that, but I can ask you four quick "
-        "questions and weigh your answers against it."
-    )
+    text = f"{store.roles[role].plural.capitalize()} sound closer to what you describe: {texts}"
+    if start:
+        text += " The article can't tell you which suits you beyond that, so a few quick questions:"
     buttons = (advisor.offer_button(), *answers._follow_ups(role, said[0].topic)[:2])
     turn = _turn(q, Reply(text, buttons, tuple(c.id for c in said)), role)
-    return Turn(turn.reply, turn.role, turn.topic, turn.sources, offered=True)
+    return Turn(turn.reply, turn.role, turn.topic, turn.sources, start_advisor=start, offered=True)
+
+
+def advisor_start(store: FactStore, q: Question) -> Turn | None:
+    """ "Give me a recommendation", "quiz me": the advisor, when the NLU says so and nothing else is asked.
+
+    A request_career_fit message that asks about the roles ("which one pays
+    more?") or continues the last question ("which ones?") is answered instead.
+    """
+    r = q.reading
+    if r.intent != advisor.START_INTENT or r.content:
+        return None
+    if q.context.topic and _short(r) and _continues(r, load_vocabulary().follow_up_words):
+        return None
+    adv = advisor.default_advisor(store)
+    given = dict(q.context.fit)
+    if advisor.complete(adv, given):
+        reply, result = advisor.recommend(store, adv, given)
+        role = result.verdict if result.verdict in ROLES else BOTH
+        return Turn(reply, role, q.context.topic, reply.sources, fit_result=result.verdict)
+    so_far = advisor.so_far(store, adv, given)
+    sources = so_far.sources if so_far else q.context.claims
+    return Turn(so_far or Reply(""), q.context.role, q.context.topic, sources, start_advisor=True)
 
 
 def advisor_follow_up(store: FactStore, q: Question) -> Turn | None:
@@ -654,6 +687,7 @@ RULES: tuple[Rule, ...] = (
     small_talk,
     cite,
     advisor_follow_up,
+    advisor_start,
     other_careers_only,
     organisation,
     uncovered,
@@ -714,9 +748,22 @@ def _with_advisor(
             turn.start_advisor,
             turn.offered,
         )
-    if clicked and not turn.start_advisor and not advisor.complete(adv, {**given, **fit}):
+    known = {**given, **fit}
+    if clicked and not turn.start_advisor and not advisor.complete(adv, known):
         # An advisor button clicked after the form was left: the form takes it up again.
         return Turn(Reply(""), ctx.role, ctx.topic, ctx.claims, turn.fit, None, True)
+    if (
+        q.reading.intent == advisor.ANSWER_INTENT
+        and told
+        and not q.reading.content
+        and not turn.start_advisor
+        and not advisor.complete(adv, known)
+    ):
+        # "I'm into strategy and customers, not running a factory", with no question:
+        # what that points to, then the advisor's questions for the rest.
+        so_far = advisor.so_far(store, adv, known)
+        if so_far is not None:
+            return Turn(so_far, ctx.role, ctx.topic, so_far.sources, turn.fit, None, True, True)
     asked_both = turn.role == BOTH or (ctx.role in ROLES and turn.role in ROLES and turn.role != ctx.role)
     if (
         ctx.fit_offered

@@ -151,6 +151,11 @@ def test_an_unusable_answer_is_asked_again_once_then_skipped(store: FactStore, a
     assert second.values == {"fit_likes": SKIPPED} and second.say
 
 
+def test_skip_skips_the_question_asked(store: FactStore, adv: Advisor) -> None:
+    step = _step(store, adv, "skip", "stop", requested="fit_pay_matters")
+    assert step.values == {"fit_pay_matters": SKIPPED}
+
+
 def test_why_explains_the_points(store: FactStore, adv: Advisor) -> None:
     given = {"fit_likes": "product", "fit_background": "engineering", "fit_workplace": "office"}
     text = advisor.explain(store, adv, {**given, "fit_pay_matters": SKIPPED}).text

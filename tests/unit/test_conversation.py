@@ -414,6 +414,34 @@ def test_fit_with_a_description_offers_the_advisor(store: FactStore) -> None:
     assert turn.offered and turn.reply.buttons[0].payload == "/request_career_fit"
 
 
+# ------------------------------------------------------------------ advisor_start
+
+
+def test_advisor_start_on_the_intent_when_nothing_else_is_asked(store: FactStore) -> None:
+    turn = ask(store, "quiz me", "request_career_fit")
+    assert turn.start_advisor and not turn.reply.text
+    # The intent on a question about the roles, or on a follow-up: answered instead.
+    pay = ask(store, "which one pays more?", "request_career_fit")
+    assert not pay.start_advisor and "$98,439" in pay.reply.text
+    certs = Context(role=PRODUCT, topic="certifications", claims=("product_certifying_bodies",))
+    assert not ask(store, "which ones?", "request_career_fit", after=certs).start_advisor
+
+
+def test_advisor_start_says_what_the_answers_so_far_lean_to(store: FactStore) -> None:
+    known = Context(fit=(("fit_background", "engineering"),))
+    turn = ask(store, "quiz me", "request_career_fit", after=known)
+    assert turn.start_advisor
+    assert turn.reply.text.startswith("From what you've told me so far, production manager leans ahead")
+    assert turn.sources == ("production_bachelor",)
+
+
+def test_a_self_description_alone_leans_and_starts_the_advisor(store: FactStore) -> None:
+    text = "I'm into strategy and working out what customers need, definitely not running a factory"
+    turn = ask(store, text, "answer_fit")
+    assert turn.start_advisor and dict(turn.fit) == {"fit_likes": "product"}
+    assert turn.reply.text.startswith("From what you've told me so far, product manager leans ahead")
+
+
 # ------------------------------------------------------------------ advisor_follow_up
 
 DONE = (
