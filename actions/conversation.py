@@ -373,7 +373,7 @@ def fit(store: FactStore, q: Question) -> Turn | None:
     if r.fit_role is None:
         # "which one is right for me?", "help me choose": the advisor's questions, after
         # what the person has told it so far, if that leans one way.
-        so_far = advisor.so_far(store, adv, dict(q.context.fit))
+        so_far = advisor.so_far(store, adv, _known_fit(adv, q))
         reply = so_far or Reply("")
         sources = so_far.sources if so_far else q.context.claims
         return Turn(reply, q.context.role, q.context.topic, sources, start_advisor=start, offered=True)
@@ -390,6 +390,11 @@ def fit(store: FactStore, q: Question) -> Turn | None:
     return Turn(turn.reply, turn.role, turn.topic, turn.sources, start_advisor=start, offered=True)
 
 
+def _known_fit(adv: advisor.Advisor, q: Question) -> dict[str, str]:
+    """The advisor's answers known so far: the slots, and what this message says of the person."""
+    return {**dict(q.context.fit), **advisor.extract(adv, q.reading.text, None, q.reading.about_person)}
+
+
 def advisor_start(store: FactStore, q: Question) -> Turn | None:
     """ "Give me a recommendation", "quiz me": the advisor, when the NLU says so and nothing else is asked.
 
@@ -402,7 +407,7 @@ def advisor_start(store: FactStore, q: Question) -> Turn | None:
     if q.context.topic and _short(r) and _continues(r, load_vocabulary().follow_up_words):
         return None
     adv = advisor.default_advisor(store)
-    given = dict(q.context.fit)
+    given = _known_fit(adv, q)
     if advisor.complete(adv, given):
         reply, result = advisor.recommend(store, adv, given)
         role = result.verdict if result.verdict in ROLES else BOTH
