@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from pathlib import Path
 
@@ -189,3 +190,18 @@ def test_a_reason_that_is_not_a_claim_is_refused(store: FactStore, tmp_path: Pat
         FactStoreError, match=r"questions\.fit_likes\.options\.product\.reasons.*made_up_claim"
     ):
         load_advisor(store, path)
+
+
+def test_the_domains_buttons_are_the_answers_of_the_file(adv: Advisor) -> None:
+    """domain.yml's utter_ask_<slot> buttons and facts/advisor.yml's answers say the same."""
+    domain = yaml.safe_load((advisor.ADVISOR_PATH.parents[1] / "domain.yml").read_text(encoding="utf-8"))
+    assert domain["forms"]["career_fit_form"]["required_slots"] == list(adv.slots)
+    for question in adv.questions:
+        buttons = domain["responses"][f"utter_ask_{question.slot}"][0]["buttons"]
+        given = {}
+        for button in buttons:
+            intent, _, entities = button["payload"].partition("{")
+            assert intent == f"/{advisor.ANSWER_INTENT}"
+            given[json.loads("{" + entities)[question.slot]] = button["title"]
+        options = {o.value: o.title for o in question.options}
+        assert {v: t for v, t in given.items() if v != SKIPPED} == options
