@@ -10,20 +10,26 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import conversation
+from actions import advisor, conversation
 from actions.answers import Reply
 from actions.fact_store import FactStoreError, load_fact_store
-from actions.reading import Context, Message
+from actions.reading import Context, Message, load_vocabulary, read
 
 try:
     FACTS = load_fact_store()
+    ADVISOR = advisor.default_advisor(FACTS)
 except FactStoreError as error:
     # rasa_sdk stops the server (exit code 1) only on an ImportError; any other
     # error would leave it running without actions.
     raise ImportError(f"The fact store is invalid: {error}. Fix it and restart.") from error
+
+
+FORM = "career_fit_form"
+# The slot that lists the advisor's questions already asked a second time.
+REASKED = "fit_reasked"
 
 
 def _end_of_turn() -> dict[str, Any]:
@@ -53,13 +59,24 @@ def _message(tracker: Tracker) -> Message:
     )
 
 
+def _fit_answers(tracker: Tracker) -> dict[str, str]:
+    return {slot: str(tracker.get_slot(slot)) for slot in ADVISOR.slots if tracker.get_slot(slot)}
+
+
 def _context(tracker: Tracker) -> Context:
     claims = tracker.get_slot("claims")
     return Context(
         role=tracker.get_slot("role"),
         topic=tracker.get_slot("topic"),
         claims=tuple(str(c) for c in claims) if isinstance(claims, list) else (),
+        fit=tuple(_fit_answers(tracker).items()),
+        fit_result=tracker.get_slot("fit_result"),
+        fit_offered=bool(tracker.get_slot("fit_offered")),
     )
+
+
+def _in_form(tracker: Tracker) -> bool:
+    return (tracker.active_loop or {}).get("name") == FORM
 
 
 class ActionAnswerQuestion(Action):
@@ -71,19 +88,103 @@ class ActionAnswerQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        turn = conversation.respond(FACTS, _message(tracker), _context(tracker))
-        _send(dispatcher, turn.reply)
-        return _slot_changes(tracker, turn)
+        message = _message(tracker)
+        if _in_form(tracker) and advisor.leaves(ADVISOR, read(message, FACTS, load_vocabulary())):
+            # "never mind" that the NLU read as another intent: leave the form all the same.
+            dispatcher.utter_message(response="utter_advisor_stopped")
+            return [ActiveLoop(None), SlotSet("requested_slot", None), _end_of_turn()]
+        turn = conversation.respond(FACTS, message, _context(tracker))
+        if turn.reply.text or turn.reply.response:
+            _send(dispatcher, turn.reply)
+        events = _slot_changes(tracker, turn)
+        if turn.start_advisor and not _in_form(tracker):
+            return [*events, FollowupAction(FORM)]
+        if _in_form(tracker):
+            # A question in the middle of the advisor: data/rules.yml returns to the form.
+            return events
+        return [*events, _end_of_turn()]
 
 
 def _slot_changes(tracker: Tracker, turn: conversation.Turn) -> list[dict[str, Any]]:
     """SlotSet events for the slots this turn changes only (every event is stored, and
-    read again on each later turn of the conversation), then the end of the turn."""
+    read again on each later turn of the conversation)."""
     values: tuple[tuple[str, Any], ...] = (
         ("role", turn.role),
         ("topic", turn.topic),
         ("claims", list(turn.sources) or None),
+        ("fit_result", turn.fit_result),
+        *turn.fit,
     )
-    return [SlotSet(name, value) for name, value in values if tracker.get_slot(name) != value] + [
-        _end_of_turn()
-    ]
+    if turn.offered:
+        values += (("fit_offered", True),)
+    return [SlotSet(name, value) for name, value in values if tracker.get_slot(name) != value]
+
+
+def _reads_a_new_message(tracker: Tracker) -> bool:
+    """Whether the form runs on the user's message (not on its way back from an answer).
+
+    Rasa calls the validation with the form's own run appended as the last
+    action; the action before it is action_listen exactly when the form takes
+    the message itself.
+    """
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    return len(actions) >= 2 and actions[-2] == "action_listen"
+
+
+class ValidateCareerFitForm(Action):
+    """The advisor's answers: read from the message (advisor.extract), re-asked once, then skipped.
+
+    Returning nothing for a message that asks something else rejects the form,
+    so data/rules.yml answers it with action_answer_question and comes back.
+    """
+
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if not _reads_a_new_message(tracker):
+            return []  # back from answering a question: nothing new to read
+        message = _message(tracker)
+        requested = tracker.get_slot("requested_slot") if _in_form(tracker) else None
+        reasked = list(tracker.get_slot(REASKED) or [])
+        step = advisor.validate_answer(
+            ADVISOR,
+            read(message, FACTS, load_vocabulary()),
+            message.entities,
+            requested,
+            requested in reasked,
+            message.confidence,
+            FACTS,
+        )
+        if step.say:
+            dispatcher.utter_message(text=step.say)
+        events = [SlotSet(slot, value) for slot, value in step.values.items()]
+        if step.reask and requested:
+            events.append(SlotSet(REASKED, [*reasked, requested]))
+        elif step.keep:
+            events.append(SlotSet(REASKED, reasked))
+        return events
+
+
+class ActionRecommendCareer(Action):
+    """The advisor's answers are in: the recommendation and its reasons (advisor.recommend)."""
+
+    def name(self) -> str:
+        return "action_recommend_career"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        reply, result = advisor.recommend(FACTS, ADVISOR, _fit_answers(tracker))
+        _send(dispatcher, reply)
+        role = result.verdict if result.verdict != advisor.CLOSE else "both"
+        return [
+            SlotSet("claims", list(reply.sources)),
+            SlotSet("fit_result", result.verdict),
+            SlotSet("fit_offered", True),
+            SlotSet("role", role),
+            SlotSet(REASKED, None),
+            _end_of_turn(),
+        ]

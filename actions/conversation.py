@@ -9,10 +9,11 @@ build the `Message` and `Context` from the tracker and send the reply.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from actions import answers
+from actions import advisor, answers
 from actions.answers import Reply
 from actions.fact_store import ROLES, Claim, FactStore
 from actions.reading import (
@@ -43,6 +44,12 @@ class Turn:
     role: str | None
     topic: str | None
     sources: tuple[str, ...] = ()
+    # Advisor slots this turn gives ("I'm an engineer"), and the verdict of a recommendation
+    # said in this turn (kept so "why?" can explain it next).
+    fit: tuple[tuple[str, str], ...] = ()
+    fit_result: str | None = None
+    start_advisor: bool = False  # hand over to Rasa's career_fit_form, saying nothing
+    offered: bool = False  # this reply offers the advisor
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,19 @@ def _known(context: Context, store: FactStore) -> Context:
     Slots come from the tracker, which may hold values from before a change to
     the fact file, or set through Rasa's HTTP API.
     """
+    adv = advisor.default_advisor(store)
+    fit = tuple(
+        (slot, value)
+        for slot, value in context.fit
+        if slot in adv.slots and (value == advisor.SKIPPED or adv.question(slot).option(value))
+    )
     return Context(
         role=context.role if context.role in _KNOWN_ROLES else None,
         topic=context.topic if context.topic in store.topic_labels else None,
         claims=tuple(context.claims or ()),
+        fit=fit,
+        fit_result=context.fit_result if context.fit_result in (*ROLES, advisor.CLOSE) else None,
+        fit_offered=bool(context.fit_offered),
     )
 
 
@@ -178,6 +194,7 @@ SMALL_TALK = {
     "thank": "utter_thank",
     "bot_challenge": "utter_iamabot",
     "ask_capabilities": "utter_capabilities",
+    "stop": "utter_nothing_to_stop",  # outside the advisor; in it, data/rules.yml stops it
 }
 CITE_INTENT = "ask_source"
 
@@ -209,6 +226,8 @@ def other_careers_only(store: FactStore, q: Question) -> Turn | None:
     r = q.reading
     if not r.other_careers or r.roles or r.described_role or r.both:
         return None
+    if r.fit and not r.asked_careers:
+        return None  # "I'm an engineer and I can't decide": a person, not a career asked about
     # Keep what was asked ("...earn?"), so "and a production manager?" continues it.
     topic = r.topics[0] if r.topics else q.context.topic
     return Turn(answers.out_of_scope(r.other_careers), q.context.role, topic, q.context.claims)
@@ -332,30 +351,96 @@ def _role_scores(claims: tuple[ClaimMatch, ...]) -> dict[str, tuple[float, Claim
 
 
 def fit(store: FactStore, q: Question) -> Turn | None:
-    """ "Which one suits me?": the role the person's own words describe, and the facts behind it."""
+    """ "Which one suits me?": what the person's own words point to, then the advisor's questions.
+
+    A description that points to one role ("I love talking to customers, which
+    fits me?") or to pay gets its facts at once; Rasa's career_fit_form then
+    asks what it does not know yet (data/rules.yml, or the follow-up action).
+    """
     r = q.reading
     if not r.fit or len(r.roles) == 1 or r.form == YES_NO:
         return None
+    adv = advisor.default_advisor(store)
+    start = not advisor.complete(adv, dict(q.context.fit))
     if "salary" in r.topics and r.fit_role is None:
         # "money is the main thing for me": the role that pays more, by how much.
         winner, why = answers.pay_comparison_lead(store, higher=True)
         lead = f"{store.roles[winner].plural.capitalize()}, if pay decides it"
         reply = Reply(f"{lead}: {why}", answers._follow_ups(BOTH, "salary"), answers._salary_sources(BOTH))
-        return _turn(q, reply, BOTH, "salary")
+        turn = _turn(q, reply, BOTH, "salary")
+        pay = (("fit_pay_matters", "yes"),)
+        return Turn(turn.reply, turn.role, turn.topic, turn.sources, pay, start_advisor=start, offered=True)
     if r.fit_role is None:
-        reply = answers.with_lead(answers.answer(store, BOTH, "difference"), "It depends on what you enjoy")
-        return _turn(q, reply, BOTH, "difference")
+        # "which one is right for me?", "help me choose": the advisor's questions, after
+        # what the person has told it so far, if that leans one way.
+        so_far = advisor.so_far(store, adv, _known_fit(adv, q))
+        reply = so_far or Reply("")
+        sources = so_far.sources if so_far else q.context.claims
+        return Turn(reply, q.context.role, q.context.topic, sources, start_advisor=start, offered=True)
     role = r.fit_role
     words = [w for w in r.words if w not in load_vocabulary().stopwords]
     matched = [m.claim for m in match_claims(store, words) if m.claim.owner == role][:2]
     said = matched or list(store.claims(role, "overview"))
     texts = " ".join(answers.standalone(store, c, role) for c in said)
-    text = (
-        f"{store.roles[role].plural.capitalize()} sound closer to what you describe: {texts} "
-        "The article can't tell you which suits you beyond that; ask about either role's pay, "
-        "education or work environment to compare."
-    )
-    return _turn(q, Reply(text, answers._follow_ups(role, said[0].topic), tuple(c.id for c in said)), role)
+    text = f"{store.roles[role].plural.capitalize()} sound closer to what you describe: {texts}"
+    if start:
+        text += " The article can't tell you which suits you beyond that, so a few quick questions:"
+    buttons = (advisor.offer_button(), *answers._follow_ups(role, said[0].topic)[:2])
+    turn = _turn(q, Reply(text, buttons, tuple(c.id for c in said)), role)
+    return Turn(turn.reply, turn.role, turn.topic, turn.sources, start_advisor=start, offered=True)
+
+
+def _known_fit(adv: advisor.Advisor, q: Question) -> dict[str, str]:
+    """The advisor's answers known so far: the slots, and what this message says of the person."""
+    return {**dict(q.context.fit), **advisor.extract(adv, q.reading.text, None, q.reading.about_person)}
+
+
+def advisor_start(store: FactStore, q: Question) -> Turn | None:
+    """ "Give me a recommendation", "quiz me": the advisor, when the NLU says so and nothing else is asked.
+
+    A request_career_fit message that asks about the roles ("which one pays
+    more?") or continues the last question ("which ones?") is answered instead.
+    """
+    r = q.reading
+    if r.intent != advisor.START_INTENT or r.content:
+        return None
+    if q.context.topic and _short(r) and _continues(r, load_vocabulary().follow_up_words):
+        return None
+    adv = advisor.default_advisor(store)
+    given = _known_fit(adv, q)
+    if advisor.complete(adv, given):
+        reply, result = advisor.recommend(store, adv, given)
+        role = result.verdict if result.verdict in ROLES else BOTH
+        return Turn(reply, role, q.context.topic, reply.sources, fit_result=result.verdict)
+    so_far = advisor.so_far(store, adv, given)
+    sources = so_far.sources if so_far else q.context.claims
+    return Turn(so_far or Reply(""), q.context.role, q.context.topic, sources, start_advisor=True)
+
+
+def advisor_follow_up(store: FactStore, q: Question) -> Turn | None:
+    """After the advisor's recommendation: "why?" explains it, "what if ...?" scores one change."""
+    r = q.reading
+    adv = advisor.default_advisor(store)
+    given = dict(q.context.fit)
+    if not advisor.complete(adv, given):
+        return None
+    if advisor.is_what_if(adv, r.text):
+        found = advisor.what_if(store, adv, given, r.text)
+        if found is None:
+            return None
+        reply, slot, value, result = found
+        role = result.verdict if result.verdict in ROLES else BOTH
+        return Turn(
+            reply, role, q.context.topic, reply.sources, fit=((slot, value),), fit_result=result.verdict
+        )
+    if (
+        q.context.fit_result
+        and advisor.asks_why(adv, r.text)
+        and not (r.topics or r.roles or r.organisations)
+    ):
+        reply = advisor.explain(store, adv, given)
+        return Turn(reply, q.context.role, q.context.topic, q.context.claims, fit_result=q.context.fit_result)
+    return None
 
 
 def which_role(store: FactStore, q: Question) -> Turn | None:
@@ -606,6 +691,8 @@ def _kept_topic(topics: tuple[str, ...]) -> str:
 RULES: tuple[Rule, ...] = (
     small_talk,
     cite,
+    advisor_follow_up,
+    advisor_start,
     other_careers_only,
     organisation,
     uncovered,
@@ -639,8 +726,72 @@ def _with_other_careers(q: Question, turn: Turn) -> Turn:
     return Turn(reply, turn.role, turn.topic, turn.sources)
 
 
+def _with_advisor(
+    store: FactStore, q: Question, turn: Turn, entities: tuple[Mapping[str, Any], ...] = ()
+) -> Turn:
+    """What the message tells the advisor ("I'm an engineer"), and its offer, made once.
+
+    The offer follows the first answer about both roles (a comparison, or one
+    role after the other), unless the advisor has already been offered or run.
+    """
+    adv = advisor.default_advisor(store)
+    ctx = q.context
+    given = dict(ctx.fit)
+    told = advisor.extract(adv, q.reading.text, None, q.reading.about_person)
+    clicked = advisor.from_entities(adv, entities)
+    told.update(clicked)
+    fit = dict(turn.fit)
+    fit.update({k: v for k, v in told.items() if k not in fit and given.get(k) != v})
+    if fit != dict(turn.fit):
+        turn = Turn(
+            turn.reply,
+            turn.role,
+            turn.topic,
+            turn.sources,
+            tuple(fit.items()),
+            turn.fit_result,
+            turn.start_advisor,
+            turn.offered,
+        )
+    known = {**given, **fit}
+    if clicked and not turn.start_advisor and not advisor.complete(adv, known):
+        # An advisor button clicked after the form was left: the form takes it up again.
+        return Turn(Reply(""), ctx.role, ctx.topic, ctx.claims, turn.fit, None, True)
+    if (
+        q.reading.intent == advisor.ANSWER_INTENT
+        and told
+        and not q.reading.content
+        and not turn.start_advisor
+        and not advisor.complete(adv, known)
+    ):
+        # "I'm into strategy and customers, not running a factory", with no question:
+        # what that points to, then the advisor's questions for the rest.
+        so_far = advisor.so_far(store, adv, known)
+        if so_far is not None:
+            return Turn(so_far, ctx.role, ctx.topic, so_far.sources, turn.fit, None, True, True)
+    asked_both = turn.role == BOTH or (ctx.role in ROLES and turn.role in ROLES and turn.role != ctx.role)
+    if (
+        ctx.fit_offered
+        or turn.offered
+        or turn.start_advisor
+        or turn.fit_result
+        or ctx.fit_result
+        or not turn.sources
+        or turn.reply.response
+        or not asked_both
+        or advisor.complete(adv, {**given, **fit})
+    ):
+        return turn
+    # The offer is a button, so the answer itself stays as short as ever.
+    buttons = (*turn.reply.buttons[: answers.MAX_BUTTONS - 1], advisor.offer_button())
+    reply = Reply(turn.reply.text, buttons, turn.reply.sources)
+    return Turn(reply, turn.role, turn.topic, turn.sources, turn.fit, turn.fit_result, False, True)
+
+
 def respond(store: FactStore, message: Message, context: Context | None = None) -> Turn:
     """Decide the reply to a message, given what the conversation knows."""
     context = _known(context or Context(), store)
     reading = read(message, store, load_vocabulary(), context)
-    return decide(store, resolve(reading, context))
+    question = resolve(reading, context)
+    turn = decide(store, question)
+    return _with_advisor(store, question, turn, message.entities)

@@ -73,6 +73,10 @@ class Context:
     role: str | None = None
     topic: str | None = None
     claims: tuple[str, ...] = ()
+    # The career-fit advisor's slots that have a value, its last verdict, and whether it was offered.
+    fit: tuple[tuple[str, str], ...] = ()
+    fit_result: str | None = None
+    fit_offered: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,10 @@ class Reading:
     # (roles, topics) per asking clause, for "where do PMs work and what do production managers earn?"
     parts: tuple[Part, ...] = ()
     source: bool = False  # "where does that come from?"
+    # The clauses in which the person describes themselves ("I'm an engineer"), as written.
+    about_person: tuple[str, ...] = ()
+    # A clause that asks: a question word or yes/no lead first, a question mark, "tell me".
+    asks: bool = False
 
     def specific_claims(self) -> tuple[ClaimMatch, ...]:
         return tuple(m for m in self.claims if m.specific)
@@ -978,8 +986,15 @@ def read(
         parts=tuple(parts),
         source=vocab.source_words.anywhere(lowered),
         fit=vocab.fit.anywhere(lowered),
-        fit_role=role_of_description(store, _TOKEN.findall(_unnegated(lowered, negated_spans)), vocab)
+        # The fit phrase's own words ("can't decide") describe no role.
+        fit_role=role_of_description(
+            store,
+            _TOKEN.findall(vocab.fit.anywhere_pattern.sub(" ", _unnegated(lowered, negated_spans))),
+            vocab,
+        )
         if vocab.fit.anywhere(lowered)
         else None,
         amount=_amount(asking_text, vocab),
+        about_person=tuple(c.text for c in clauses if c.self_description),
+        asks=any(c.asking for c in clauses),
     )

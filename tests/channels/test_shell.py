@@ -68,6 +68,23 @@ def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
         child.expect_exact("A product manager earns $98,439")
         _free_text(child)
 
+        # The advisor: a button picked from the menu (its first entry), then typed answers.
+        _type(child, "help me choose")
+        child.expect_exact("what do you enjoy more")
+        child.expect_exact("Type out your own message...", timeout=30)
+        child.send(ENTER)  # the menu's first entry: Shaping what gets built
+        child.expect_exact("What is your degree or background?")
+        _free_text(child)
+        _type(child, "engineering")
+        child.expect_exact("Where would you rather work")
+        _free_text(child)
+        _type(child, "an office")
+        child.expect_exact("how much does the average pay matter")
+        _free_text(child)
+        _type(child, "a lot")
+        child.expect_exact("Product manager looks like the better fit")
+        _free_text(child)
+
         _type(child, "/stop")
         child.expect(pexpect.EOF, timeout=60)
     finally:
@@ -78,3 +95,4 @@ def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
     said = ANSI.sub("", (tmp_path / "shell.log").read_text())
     # The answers' buttons are offered as a menu, payloads shown.
     assert 'Compare with product managers (/ask_question{"role": "both"})' in said
+    assert 'Shaping what gets built (/answer_fit{"fit_likes": "product"})' in said

@@ -11,6 +11,7 @@ import itertools
 import json
 import time
 import uuid
+from collections.abc import Callable
 
 from tests.channels.conftest import SLACK_TOKEN, Channels
 from tests.channels.fake_slack import Post, message_event
@@ -104,6 +105,32 @@ def test_button_click_continues_the_conversation(channels: Channels) -> None:
     assert "$98,439" not in answer.text
     # The click came from a message in the user's thread; the answer stays there.
     assert answer.thread_ts == ts
+
+
+def _asks(question: str) -> Callable[[Post], bool]:
+    return lambda post: question in post.text and bool(post.buttons)
+
+
+def test_button_clicks_continue_the_advisor(channels: Channels) -> None:
+    """career_fit_form in Slack: each question's buttons, clicked, answer it."""
+    user, dm = _ids()
+    channels.slack.event(message_event(user, dm, "help me choose", _ts_now()))
+    for question, answer in (
+        ("what do you enjoy more", "Shaping what gets built"),
+        ("degree or background", "Business or marketing"),
+        ("Where would you rather work", "Office and customers"),
+        ("how much does the average pay matter", "Pay matters a lot"),
+    ):
+        asked = channels.slack_api.wait_for(dm, _asks(question))
+        titles = [b["text"]["text"] for b in asked.buttons]
+        assert len(asked.buttons) <= 5
+        status, _, _ = channels.slack.interaction(
+            _block_action(user, dm, asked, asked.buttons[titles.index(answer)])
+        )
+        assert status == 200
+    result = channels.slack_api.wait_for(dm, lambda p: "better fit" in p.text)
+    assert result.text.startswith("Product manager looks like the better fit")
+    assert "$98,439" in result.text and "job outlook" in result.text
 
 
 def test_mention_in_a_channel_is_answered_in_a_thread(channels: Channels) -> None:

@@ -147,6 +147,35 @@ def test_webchat_fits_a_phone_screen(channels: Channels, browser: tuple[BrowserC
     page.close()
 
 
+def test_webchat_advisor_clicked_through(
+    channels: Channels, browser: tuple[BrowserContext, list[str]]
+) -> None:
+    """The career-fit form in the widget: every question's buttons are quick replies."""
+    context, _ = browser
+    page = context.new_page()
+    page.goto(channels.page_url)
+    page.evaluate("() => window.localStorage.clear()")  # a new conversation, not the first test's
+    page.reload()
+    replies = page.locator(".rw-replies .rw-reply")
+    expect(replies.filter(has_text="Help me choose")).to_have_count(1, timeout=TIMEOUT_MS)
+    replies.filter(has_text="Help me choose").click()
+    for question, answer in (
+        ("what do you enjoy more", "Running how it gets made"),
+        ("degree or background", "Engineering"),
+        ("Where would you rather work", "Plant floor, some travel"),
+        ("how much does the average pay matter", "Not much"),
+    ):
+        expect(page.locator(BOT).last).to_contain_text(question, timeout=TIMEOUT_MS)
+        expect(replies.filter(has_text=answer)).to_have_count(1, timeout=TIMEOUT_MS)
+        replies.filter(has_text=answer).click()
+    result = page.locator(BOT).filter(has_text="Production manager looks like the better fit")
+    expect(result).to_have_count(1, timeout=TIMEOUT_MS)
+    assert "job outlook" in result.inner_text()
+    expect(replies.filter(has_text="Why?")).to_have_count(1, timeout=TIMEOUT_MS)
+    page.screenshot(path=str(RESULTS / "webchat-advisor.png"))
+    page.close()
+
+
 def _session_id(page: Page) -> str:
     return _session_id_from(page.evaluate("() => window.localStorage.getItem('chat_session')"))
 

@@ -4,7 +4,7 @@ Two item formats share one loader: questions.yml's items have a `category`
 (CATEGORIES); challenge.yml's have a `class` (CLASSES) and may give
 `starts_with`, strings one of which the checked reply must start with.
 Reports give the share right per category or class, and for single
-questions (one turn) and dialogues (2-4 turns) apart.
+questions (one turn) and dialogues (2-8 turns) apart.
 
 Used by scripts/ask_questions.py (a report against any running assistant),
 tests/e2e/test_question_set.py (a threshold against the test stack) and
@@ -60,8 +60,12 @@ CLASSES = (
     "out_of_scope",
     "small_talk",
     "follow_up",
+    "career_fit",
 )
 SINGLE, DIALOGUE = "single question", "dialogue"
+# A question set's dialogue is 2-4 turns; the advisor's (class career_fit) run to
+# its four questions with a question or two around them.
+MAX_TURNS = 8
 
 # A turn is a message, or {"click": TITLE}: press that button of the previous reply.
 Turn = str | dict[str, str]
@@ -82,7 +86,7 @@ class Item:
 
     @property
     def length(self) -> str:
-        """SINGLE for a one-turn item, DIALOGUE for 2-4 turns."""
+        """SINGLE for a one-turn item, DIALOGUE for 2-8 turns."""
         return SINGLE if len(self.turns) == 1 else DIALOGUE
 
     def label(self) -> str:
@@ -185,8 +189,8 @@ def load_items(path: Path = QUESTIONS) -> list[Item]:
             if category not in CATEGORIES:
                 raise QuestionSetError(f"{where}: category {category!r} is not one of {CATEGORIES}")
         turns = raw.get("turns")
-        if not isinstance(turns, list) or not 1 <= len(turns) <= 4:
-            raise QuestionSetError(f"{where}: `turns` must list 1 to 4 turns")
+        if not isinstance(turns, list) or not 1 <= len(turns) <= MAX_TURNS:
+            raise QuestionSetError(f"{where}: `turns` must list 1 to {MAX_TURNS} turns")
         for turn in turns:
             is_click = isinstance(turn, dict) and set(turn) == {"click"} and isinstance(turn["click"], str)
             if not (isinstance(turn, str) and turn.strip()) and not is_click:

@@ -35,6 +35,8 @@ MIN_CLASS = {
     "out_of_scope": 0.9,
     "small_talk": 0.85,
     "follow_up": 0.9,
+    # The advisor's blind dialogues (issue #12): 38/39 on their first run, 39/39 since.
+    "career_fit": 0.9,
 }
 MIN_SINGLE = 0.95
 MIN_DIALOGUE = 0.93

@@ -12,7 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAnswerQuestion
+from actions.actions import ActionAnswerQuestion, ActionRecommendCareer, ValidateCareerFitForm
 
 ROOT = Path(__file__).resolve().parents[2]
 LISTEN = {"event": "followup", "name": "action_listen", "timestamp": None}
@@ -171,3 +171,95 @@ def test_an_invalid_fact_file_stops_the_action_server(tmp_path: Path) -> None:
     assert (
         "ImportError" in result.stderr and str(bad) in result.stderr and "Fix it and restart" in result.stderr
     )
+
+
+# ---------------------------------------------------------------- the career-fit advisor
+
+FORM = {"name": "career_fit_form", "is_interrupted": False, "rejected": False}
+ADVISOR_SLOTS: dict[str, Any] = {
+    "requested_slot": None,
+    "fit_likes": None,
+    "fit_background": None,
+    "fit_workplace": None,
+    "fit_pay_matters": None,
+    "fit_reasked": None,
+    "fit_result": None,
+    "fit_offered": None,
+}
+
+
+def form_tracker(
+    text: str, intent: str, requested: str, before_form: str = "action_listen", **slots: Any
+) -> Tracker:
+    """The tracker Rasa hands the form's validation: the form's own run appended last."""
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    events = [
+        {"event": "action", "name": before_form},
+        {"event": "user", "text": text},
+        {"event": "action", "name": "career_fit_form"},
+    ]
+    values = {**EMPTY_SLOTS, **ADVISOR_SLOTS, "requested_slot": requested, **slots}
+    return Tracker("someone", values, message, events, False, None, FORM, "career_fit_form")
+
+
+def validate(state: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = ValidateCareerFitForm().run(dispatcher, state, {})
+    return dispatcher.messages, events
+
+
+def test_the_form_takes_a_typed_answer_and_says_it_back() -> None:
+    messages, events = validate(form_tracker("the factory floor", "answer_fit", "fit_workplace"))
+    assert slots_set(events) == {"fit_workplace": "plant"}
+    assert "points to production managers" in messages[0]["text"]
+
+
+def test_the_form_rejects_a_question_so_the_rules_answer_it() -> None:
+    messages, events = validate(form_tracker("what do product managers earn?", "ask_question", "fit_likes"))
+    assert events == [] and messages == []
+
+
+def test_the_form_asks_an_unusable_answer_again_once() -> None:
+    messages, events = validate(form_tracker("purple", "nlu_fallback", "fit_likes"))
+    assert slots_set(events) == {"fit_reasked": ["fit_likes"]} and "couldn't use" in messages[0]["text"]
+    messages, events = validate(
+        form_tracker("purple", "nlu_fallback", "fit_likes", fit_reasked=["fit_likes"])
+    )
+    assert slots_set(events) == {"fit_likes": "skipped"}
+
+
+def test_the_form_reads_nothing_on_its_way_back_from_an_answer() -> None:
+    state = form_tracker(
+        "what do product managers earn?", "ask_question", "fit_likes", "action_answer_question"
+    )
+    assert validate(state) == ([], [])
+
+
+def test_a_question_in_the_form_does_not_end_the_turn() -> None:
+    state = Tracker(
+        "someone",
+        {**EMPTY_SLOTS, **ADVISOR_SLOTS, "requested_slot": "fit_likes"},
+        {"text": "what do product managers earn?", "intent": {"name": "ask_question"}, "entities": []},
+        [],
+        False,
+        None,
+        FORM,
+        "action_listen",
+    )
+    messages, events = run(state)
+    assert "$98,439" in messages[0]["text"]
+    assert LISTEN not in events, "data/rules.yml brings the form back next"
+
+
+def test_the_recommendation_sets_claims_and_the_verdict() -> None:
+    answers = {"fit_likes": "production", "fit_background": "engineering", "fit_workplace": "plant"}
+    slots = {**EMPTY_SLOTS, **ADVISOR_SLOTS, **answers, "fit_pay_matters": "no"}
+    state = Tracker(
+        "someone", slots, {"text": "no", "intent": {"name": "answer_fit"}}, [], False, None, {}, None
+    )
+    dispatcher = CollectingDispatcher()
+    events = ActionRecommendCareer().run(dispatcher, state, {})
+    assert dispatcher.messages[0]["text"].startswith("Production manager looks like the better fit")
+    values = slots_set(events)
+    assert values["fit_result"] == "production_manager" and "production_bachelor" in values["claims"]
+    assert events[-1] == LISTEN

@@ -401,9 +401,84 @@ def test_fit_reads_a_negated_wish_as_excluded(store: FactStore) -> None:
     assert turn.reply.text.startswith("Product managers")
 
 
-def test_fit_without_a_description_compares(store: FactStore) -> None:
+def test_fit_without_a_description_starts_the_advisor(store: FactStore) -> None:
     turn = ask(store, "which career is right for me?")
-    assert turn.reply.text.startswith("It depends on what you enjoy") and turn.role == BOTH
+    assert turn.start_advisor and not turn.reply.text
+    # "I'm an engineer" rides along into the form's slots.
+    turn = ask(store, "I'm an engineer and I can't decide")
+    assert turn.start_advisor and dict(turn.fit) == {"fit_background": "engineering"}
+
+
+def test_fit_with_a_description_offers_the_advisor(store: FactStore) -> None:
+    turn = ask(store, "i love digging into what customers want and planning features. which job is for me?")
+    assert turn.offered and turn.reply.buttons[0].payload == "/request_career_fit"
+
+
+# ------------------------------------------------------------------ advisor_start
+
+
+def test_advisor_start_on_the_intent_when_nothing_else_is_asked(store: FactStore) -> None:
+    turn = ask(store, "quiz me", "request_career_fit")
+    assert turn.start_advisor and not turn.reply.text
+    # The intent on a question about the roles, or on a follow-up: answered instead.
+    pay = ask(store, "which one pays more?", "request_career_fit")
+    assert not pay.start_advisor and "$98,439" in pay.reply.text
+    certs = Context(role=PRODUCT, topic="certifications", claims=("product_certifying_bodies",))
+    assert not ask(store, "which ones?", "request_career_fit", after=certs).start_advisor
+
+
+def test_advisor_start_says_what_the_answers_so_far_lean_to(store: FactStore) -> None:
+    known = Context(fit=(("fit_background", "engineering"),))
+    turn = ask(store, "quiz me", "request_career_fit", after=known)
+    assert turn.start_advisor
+    assert turn.reply.text.startswith("From what you've told me so far, production manager leans ahead")
+    assert turn.sources == ("production_bachelor",)
+
+
+def test_a_self_description_alone_leans_and_starts_the_advisor(store: FactStore) -> None:
+    text = "I'm into strategy and working out what customers need, definitely not running a factory"
+    turn = ask(store, text, "answer_fit")
+    assert turn.start_advisor and dict(turn.fit) == {"fit_likes": "product"}
+    assert turn.reply.text.startswith("From what you've told me so far, product manager leans ahead")
+
+
+# ------------------------------------------------------------------ advisor_follow_up
+
+DONE = (
+    ("fit_likes", "product"),
+    ("fit_background", "engineering"),
+    ("fit_workplace", "any"),
+    ("fit_pay_matters", "no"),
+)
+
+
+def test_advisor_follow_up_explains_why_right_after_the_recommendation(store: FactStore) -> None:
+    after = Context(role=BOTH, claims=("product_owns_success",), fit=DONE, fit_result="close")
+    turn = ask(store, "why?", after=after)
+    assert "how I weighed your answers" in turn.reply.text
+    assert turn.sources == ("product_owns_success",) and turn.fit_result == "close"
+    # Later, "why?" is a follow-up like any other.
+    assert "weighed" not in ask(store, "why?", after=Context(role=PRODUCT, fit=DONE)).reply.text
+
+
+def test_advisor_follow_up_scores_a_what_if_with_one_change(store: FactStore) -> None:
+    turn = ask(store, "what if I studied business?", after=Context(fit=DONE, fit_result="close"))
+    assert dict(turn.fit) == {"fit_background": "business"}
+    assert turn.reply.text.startswith("With business or marketing instead of engineering")
+    assert turn.fit_result == PRODUCT and "product_bachelor" in turn.sources
+    # Before the advisor has its answers, a what-if is not scored.
+    assert ask(store, "what if I studied business?").fit_result is None
+
+
+def test_the_advisor_is_offered_once_after_both_roles(store: FactStore) -> None:
+    first = ask(store, "what do product managers earn?")
+    assert not first.offered
+    second = ask(store, "and production managers?", after=Context(role=PRODUCT, topic="salary"))
+    assert second.offered and second.reply.buttons[-1].title == "Help me choose"
+    again = ask(
+        store, "and production managers?", after=Context(role=PRODUCT, topic="salary", fit_offered=True)
+    )
+    assert not again.offered and "Help me choose" not in [b.title for b in again.reply.buttons]
 
 
 def test_fit_does_not_apply_to_a_plain_summary(store: FactStore) -> None:
