@@ -20,7 +20,7 @@ from benchmarks.measure import (
     talk,
 )
 from benchmarks.processes import ROOT, Bot, Setup
-from benchmarks.traffic import STOCK_CONVERSATIONS, our_conversations
+from benchmarks.traffic import ADVISOR_CONVERSATION, STOCK_CONVERSATIONS, our_conversations
 from deploy.local import Postgres, Redis
 
 
@@ -137,7 +137,8 @@ def run_config(
             # One at a time, so that each cold start has the machine to itself.
             start(our_bot, bots[0][1], args.budget, ours)
             start(stock_bot, bots[1][1], args.budget, stock)
-            measure_side_by_side(bots, args.messages, args.budget)
+            advisor: Measured = (our_bot, [ADVISOR_CONVERSATION], ours)
+            measure_side_by_side(bots, args.messages, args.budget, advisor)
             for bot, conversations, _ in bots:
                 fill_store(bot, conversations, args.store_size, args.budget)
             long_conversation(bots, args.turns, 2 * args.budget)

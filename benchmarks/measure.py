@@ -67,6 +67,7 @@ class BotResult:
     action_server_start_s: float | None = None
     first_reply_ms: float = float("nan")
     sequential: Latencies = field(default_factory=Latencies)
+    advisor: Latencies = field(default_factory=Latencies)  # the advisor's turns, sequential
     concurrent: Latencies = field(default_factory=Latencies)
     parse: Latencies = field(default_factory=Latencies)
     growth: Growth = field(default_factory=Growth)
@@ -156,12 +157,16 @@ def parse_texts(bot: Bot, texts: list[str], messages: int, budget: float, offset
     return parse
 
 
-def measure_side_by_side(bots: list[Measured], messages: int, budget: float) -> None:
+def measure_side_by_side(
+    bots: list[Measured], messages: int, budget: float, advisor: Measured | None = None
+) -> None:
     """Each phase in ROUNDS rounds, the bots taking turns (and swapping who goes first).
 
     The machine is shared and its speed drifts over minutes; measuring one bot
     after the other would put the drift into the ratios. Taking turns in short
-    rounds exposes both bots to the same conditions.
+    rounds exposes both bots to the same conditions. `advisor`: a bot and the
+    conversations of its form, sent in each sequential round after the bots'
+    turns (a quarter of a round's messages), timed into its `advisor` figures.
     """
     share = max(1, messages // ROUNDS)
     slice_budget = budget / ROUNDS
@@ -173,6 +178,13 @@ def measure_side_by_side(bots: list[Measured], messages: int, budget: float) -> 
                 if phase == "sequential":
                     part = talk(bot, conversations, share, slice_budget, offset=offset, tag=f"seq{round_}")
                     into.sequential.add(part)
+                    if advisor is not None and advisor[0] is bot:
+                        form_bot, form_conversations, form_into = advisor
+                        quarter = max(1, share // 4)
+                        part = talk(
+                            form_bot, form_conversations, quarter, slice_budget / 4, tag=f"form{round_}"
+                        )
+                        form_into.advisor.add(part)
                 elif phase == "concurrent":
                     part = talk_concurrently(bot, conversations, share, slice_budget, offset=offset)
                     into.concurrent.add(part)
@@ -185,6 +197,9 @@ def measure_side_by_side(bots: list[Measured], messages: int, budget: float) -> 
                 f"[bench] {bot.name}: {phase} p50 {result.ms(50):.1f} ms, {result.throughput:.1f} msg/s",
                 flush=True,
             )
+        if advisor is not None and phase == "sequential":
+            form = advisor[2].advisor
+            print(f"[bench] {advisor[0].name}: advisor turns p50 {form.ms(50):.1f} ms", flush=True)
 
 
 def new_conversations(bots: list[Measured], empty: list[Bot], count: int) -> None:

@@ -26,6 +26,18 @@ STOCK_CONVERSATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 
+# One pass through the career-fit advisor (issue #12): its start, three answers
+# (each a form turn: the answer validated, the next question asked), the last
+# answer and the recommendation. Typed and clicked answers, as people give them.
+ADVISOR_CONVERSATION: tuple[str, ...] = (
+    "help me choose between the two",
+    "running how it gets made",
+    '/answer_fit{"fit_background": "engineering"}',
+    "the plant floor",
+    "not much",
+)
+
+
 def question_turns(path: Path = QUESTIONS) -> list[list[str | dict[str, str]]]:
     """Every item's turns, in the file's order."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

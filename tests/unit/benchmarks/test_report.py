@@ -18,7 +18,7 @@ HEADER = [
 def result(name: str, seconds: float, train_s: float = float("nan"), wall: float = 2.0) -> BotResult:
     """A bot whose every message took `seconds`, 100 of them a phase in `wall` seconds."""
     bot = BotResult(name, train_s=train_s, cold_start_s=10 * seconds, first_reply_ms=1000 * seconds)
-    for phase in (bot.sequential, bot.concurrent, bot.parse):
+    for phase in (bot.sequential, bot.advisor, bot.concurrent, bot.parse):
         phase.add(Latencies(samples=[seconds] * 100, wall=wall))
     bot.growth.turns = [seconds] * 20 + [2 * seconds] * 280
     bot.growth.new_empty, bot.growth.new_full = [seconds] * 10, [seconds] * 10
@@ -72,13 +72,15 @@ def test_rows_check_ratios_and_own_figures_against_the_targets() -> None:
     assert found["store of 1,000 / empty"].met is True
     assert found["training, cache disabled"].met is True
     assert found["REST latency p95, sequential"].met is None
+    form = found["advisor form turns p50, sequential (stock: its turns)"]
+    assert (form.ours, form.stock, form.target, form.met) == (10.0, 50.0, "≤ 0.3x", True)
 
 
 def test_rows_in_their_order_with_training_once() -> None:
     ours, stock = result("ours", 0.01, train_s=100.0), result("stock", 0.05)
     labels = [r.label for r in rows(CONFIGS["memory"], ours, stock, 300)]
     assert labels[0] == "REST latency p50, sequential"
-    assert labels[13] == "training, cache disabled"
+    assert labels[15] == "training, cache disabled"
     assert labels[-1] == "store of 1,000 / empty"
     assert "new conversation, store of ≤ 12" in labels
     untrained = rows(CONFIGS["memory"], result("ours", 0.01), stock, 300)
@@ -143,6 +145,8 @@ def test_report_sections_and_summary() -> None:
         # sqlite: throughput 1x, growth 2x; memory: p50 and p99 0.5x, throughput 1x.
         "Targets missed: throughput, 8 concurrent (sqlite), turn 300 / turn 20 (sqlite), "
         "REST latency p50, sequential (memory), REST latency p99, sequential (memory), "
+        "advisor form turns p50, sequential (stock: its turns) (memory), "
+        "advisor form turns p99, sequential (stock: its turns) (memory), "
         "throughput, 8 concurrent (memory)."
     )
     assert summary[5] == "First request errors: ours: no reply (HTTP 500)."
