@@ -153,9 +153,11 @@ def test_webchat_advisor_clicked_through(
     """The career-fit form in the widget: every question's buttons are quick replies."""
     context, _ = browser
     page = context.new_page()
+    # A new conversation, not the earlier tests': the stored session is cleared
+    # before the widget's script runs. Clearing it after the page loaded raced
+    # with the widget, which writes its session back while the page unloads.
+    page.add_init_script("window.localStorage.clear()")
     page.goto(channels.page_url)
-    page.evaluate("() => window.localStorage.clear()")  # a new conversation, not the first test's
-    page.reload()
     replies = page.locator(".rw-replies .rw-reply")
     expect(replies.filter(has_text="Help me choose")).to_have_count(1, timeout=TIMEOUT_MS)
     replies.filter(has_text="Help me choose").click()
