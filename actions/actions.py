@@ -165,6 +165,13 @@ class ValidateCareerFitForm(Action):
             events.append(SlotSet(REASKED, [*reasked, requested]))
         elif step.keep:
             events.append(SlotSet(REASKED, reasked))
+        if events and not advisor.complete(ADVISOR, {**_fit_answers(tracker), **step.values}):
+            # The form asks its next question and the turn ends there: RulePolicy
+            # predicts action_listen after an active form that has asked, and saying it
+            # here spares a run of the policies (docs/benchmarks.md). A completed form
+            # goes on to the recommendation instead, and a rejection (no events) to
+            # the rules.
+            events.append(_end_of_turn())
         return events
 
 

@@ -21,7 +21,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -205,8 +205,7 @@ class ConversationTrackerStore(SQLTrackerStore):
         # repr() of an SQLAlchemy URL hides the password.
         logger.info("Tracker store: %r", self.engine.url)
 
-    @contextlib.contextmanager
-    def session_scope(self) -> Iterator[Session]:
+    def _ensure_tables(self) -> None:
         # Without this, a database that was down when Rasa started (and never had
         # the tables) fails every message with "relation does not exist" until a
         # restart. create_all only creates what is missing; a failure here (still
@@ -214,9 +213,26 @@ class ConversationTrackerStore(SQLTrackerStore):
         # message tries again.
         if not self._tables_created:
             self.Base.metadata.create_all(self.engine)
+            with super().session_scope():
+                pass  # Rasa's check of POSTGRESQL_SCHEMA, which exits when it is missing
             self._tables_created = True
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        self._ensure_tables()
         with super().session_scope() as session:
             yield session
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sa.engine.Connection]:
+        """One connection and transaction, without the ORM session.
+
+        Every message reads and writes with prebuilt statements only, and the
+        session's set-up and unit of work cost more than those (docs/benchmarks.md).
+        """
+        self._ensure_tables()
+        with self.engine.begin() as connection:
+            yield connection
 
     def _windowed(self) -> bool:
         # An event broker diffs what it retrieves against what is saved: Rasa's way, then.
@@ -226,14 +242,16 @@ class ConversationTrackerStore(SQLTrackerStore):
         """The latest session's tracker, its last turns and slots (see deploy/recent_tracker.py)."""
         if not self._windowed():
             return await super().retrieve(sender_id)
-        with self.session_scope() as session:
+        with self._transaction() as connection:
             recent = self.recent.get(sender_id)
             if recent is not None:
-                newer = session.execute(self._rows_from, {"sender_id": sender_id, "from_id": recent.last_id})
+                newer = connection.execute(
+                    self._rows_from, {"sender_id": sender_id, "from_id": recent.last_id}
+                )
                 if not recent_tracker.catch_up(recent, newer.all()):
                     recent = None
             if recent is None:
-                rows = session.execute(self._latest_session, {"sender_id": sender_id}).all()
+                rows = connection.execute(self._latest_session, {"sender_id": sender_id}).all()
                 recent = recent_tracker.load(sender_id, rows, self.domain.slots)
         if recent is None:
             self.recent.forget(sender_id)
@@ -258,25 +276,31 @@ class ConversationTrackerStore(SQLTrackerStore):
             recent_tracker.mark_stored(tracker, self, 0)
             ours = True
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            new_events = self._additional_events(session, tracker)
-            rows = [event_row(tracker.sender_id, event) for event in new_events]
-            if rows:
-                # The rows Rasa's SQLTrackerStore.save writes (Rasa 3.6.21), in one
-                # executemany instead of one ORM object each: the ORM's unit of work
-                # cost more than the database did (docs/benchmarks.md).
-                session.execute(self._insert, rows)
+        stored = recent_tracker.stored_count(tracker, self)
+        if stored is None:
+            # A tracker from elsewhere (Rasa's HTTP API, an event broker): Rasa counts
+            # the session's stored rows to find the new events, and writes them.
+            with self.session_scope() as session:
+                self._insert_rows(session, super()._additional_events(session, tracker), tracker.sender_id)
                 session.commit()
+        else:
+            # A tracker this store handed out: the events added since.
+            with self._transaction() as connection:
+                self._insert_rows(
+                    connection, itertools.islice(tracker.events, stored, None), tracker.sender_id
+                )
         if ours:
             recent_tracker.mark_stored(tracker, self)
 
-    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
-        # A tracker this store handed out: the events added since (Rasa counts the
-        # session's stored rows, which the window's tracker does not hold).
-        stored = recent_tracker.stored_count(tracker, self)
-        if stored is None:
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, stored, None)
+    def _insert_rows(
+        self, connection: Session | sa.engine.Connection, events: Iterable[Event], sender_id: str
+    ) -> None:
+        rows = [event_row(sender_id, event) for event in events]
+        if rows:
+            # The rows Rasa's SQLTrackerStore.save writes (Rasa 3.6.21), in one
+            # executemany instead of one ORM object each: the ORM's unit of work
+            # cost more than the database did (docs/benchmarks.md).
+            connection.execute(self._insert, rows)
 
 
 class ConversationLockStore(LockStore):

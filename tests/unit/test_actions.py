@@ -214,6 +214,23 @@ def test_the_form_takes_a_typed_answer_and_says_it_back() -> None:
     assert "points to production managers" in messages[0]["text"]
 
 
+def test_an_answer_with_questions_left_ends_the_turn_after_the_next_question() -> None:
+    _, events = validate(form_tracker("the factory floor", "answer_fit", "fit_workplace"))
+    assert events[-1] == LISTEN
+    _, events = validate(form_tracker("purple", "nlu_fallback", "fit_likes"))
+    assert events[-1] == LISTEN  # asked again: the form asks, then listens
+
+
+def test_the_last_answer_leaves_the_turn_to_the_recommendation() -> None:
+    answered = {"fit_likes": "product", "fit_background": "engineering", "fit_workplace": "plant"}
+    _, events = validate(form_tracker("not much", "answer_fit", "fit_pay_matters", **answered))
+    assert "fit_pay_matters" in slots_set(events) and LISTEN not in events
+    _, events = validate(
+        form_tracker("purple", "nlu_fallback", "fit_pay_matters", fit_reasked=["fit_pay_matters"], **answered)
+    )
+    assert slots_set(events) == {"fit_pay_matters": "skipped"} and LISTEN not in events
+
+
 def test_the_form_rejects_a_question_so_the_rules_answer_it() -> None:
     messages, events = validate(form_tracker("what do product managers earn?", "ask_question", "fit_likes"))
     assert events == [] and messages == []
