@@ -1,7 +1,9 @@
-"""The percentile that `make bench` and `make load` both report."""
+"""The percentile that `make bench` and `make load` both report, and the interval of a ratio of medians."""
 
 from __future__ import annotations
 
+import random
+import statistics
 from collections.abc import Sequence
 
 
@@ -18,3 +20,28 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
+
+
+def median_ratio_interval(
+    numerator: Sequence[float],
+    denominator: Sequence[float],
+    confidence: float = 0.95,
+    resamples: int = 2000,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """A bootstrap interval of median(numerator) / median(denominator).
+
+    Each sample is resampled on its own, with replacement, `resamples` times; the
+    interval holds the middle `confidence` of the ratios. Seeded, so one run's
+    figures give one interval. NaN, NaN when either sample is empty.
+    """
+    if not numerator or not denominator:
+        return float("nan"), float("nan")
+    rng = random.Random(seed)
+    ratios = []
+    for _ in range(resamples):
+        top = statistics.median(rng.choices(numerator, k=len(numerator)))
+        bottom = statistics.median(rng.choices(denominator, k=len(denominator)))
+        ratios.append(top / bottom if bottom else float("inf"))
+    tail = (1 - confidence) / 2 * 100
+    return percentile(ratios, tail), percentile(ratios, 100 - tail)

@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--new-conversations",
         type=int,
-        default=60,
-        help="new conversations timed in the empty and in the full store (default 60)",
+        default=200,
+        help="new conversations timed in the empty and in the full store (default 200)",
     )
     parser.add_argument(
         "--stock-project",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -74,6 +75,22 @@ def test_rows_check_ratios_and_own_figures_against_the_targets() -> None:
     assert found["REST latency p95, sequential"].met is None
     form = found["advisor form turns p50, sequential (stock: its turns)"]
     assert (form.ours, form.stock, form.target, form.met) == (10.0, 50.0, "≤ 0.3x", True)
+
+
+def test_store_size_is_held_to_the_interval_of_its_ratio() -> None:
+    """No slower means not measurably slower: the low end of the 95% interval at most 1x."""
+    stock = result("stock", 0.05)
+    noisy = result("ours", 0.01)
+    rng = random.Random(7)
+    noisy.growth.new_empty = [rng.gauss(0.010, 0.002) for _ in range(120)]
+    noisy.growth.new_full = [1.02 * v for v in noisy.growth.new_empty[::-1]]  # 2% up, within noise
+    store = by_label(rows(CONFIGS["sqlite"], noisy, stock, 300))["store of 1,000 / empty"]
+    assert store.ours > 1.0 and store.met is True
+    assert store.target.startswith("≤ 1x (95% interval 0.") and store.target.endswith("x)")
+    slower = result("ours", 0.01)
+    slower.growth.new_empty = noisy.growth.new_empty
+    slower.growth.new_full = [1.3 * v for v in noisy.growth.new_empty]
+    assert by_label(rows(CONFIGS["sqlite"], slower, stock, 300))["store of 1,000 / empty"].met is False
 
 
 def test_rows_in_their_order_with_training_once() -> None:

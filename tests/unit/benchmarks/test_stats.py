@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from benchmarks.stats import percentile
+from benchmarks.stats import median_ratio_interval, percentile
 
 
 def test_nearest_rank_of_a_hundred_values() -> None:
@@ -53,3 +53,27 @@ def test_monotonic_in_q() -> None:
 def test_no_values_is_an_error() -> None:
     with pytest.raises(ValueError):
         percentile([], 50)
+
+
+def test_median_ratio_interval_holds_the_ratio_and_narrows_with_more_samples() -> None:
+    rng = random.Random(5)
+    few = ([rng.gauss(10, 1) for _ in range(30)], [rng.gauss(10, 1) for _ in range(30)])
+    many = ([rng.gauss(10, 1) for _ in range(600)], [rng.gauss(10, 1) for _ in range(600)])
+    low, high = median_ratio_interval(*few)
+    assert low < 1.0 < high
+    many_low, many_high = median_ratio_interval(*many)
+    assert many_low < 1.0 < many_high and many_high - many_low < high - low
+
+
+def test_median_ratio_interval_excludes_one_for_a_real_slowdown() -> None:
+    rng = random.Random(6)
+    slower = [rng.gauss(12, 1) for _ in range(200)]
+    base = [rng.gauss(10, 1) for _ in range(200)]
+    low, high = median_ratio_interval(slower, base)
+    assert 1.1 < low < 1.2 < high < 1.3
+    assert median_ratio_interval(slower, base) == (low, high)  # seeded: one run, one interval
+
+
+def test_median_ratio_interval_of_nothing_is_not_measured() -> None:
+    low, high = median_ratio_interval([], [1.0])
+    assert low != low and high != high
