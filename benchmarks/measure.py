@@ -15,6 +15,11 @@ from benchmarks.stats import percentile
 CONCURRENCY = 8
 GROWTH_WINDOW = 10  # turn N's latency: the median of the 10 turns ending at N
 ROUNDS = 4
+# Untimed messages at the start of each bot's part of a round. Right after 8 s of
+# another process's work, this assistant's first dozen replies took 10-15 ms
+# against a p50 of 9 ms (docs/benchmarks.md); timed, 4 rounds of them were the
+# faster bot's p99.
+ROUND_WARMUP = 10
 
 
 @dataclass
@@ -68,6 +73,7 @@ class BotResult:
     first_reply_ms: float = float("nan")
     sequential: Latencies = field(default_factory=Latencies)
     advisor: Latencies = field(default_factory=Latencies)  # the advisor's turns, sequential
+    round_start: Latencies = field(default_factory=Latencies)  # the untimed warm-ups of the rounds
     concurrent: Latencies = field(default_factory=Latencies)
     parse: Latencies = field(default_factory=Latencies)
     growth: Growth = field(default_factory=Growth)
@@ -175,7 +181,11 @@ def measure_side_by_side(
             order = bots if round_ % 2 == 0 else bots[::-1]
             for bot, conversations, into in order:
                 offset = round_ * max(1, len(conversations) // ROUNDS)
+                warm = talk(
+                    bot, conversations, ROUND_WARMUP, slice_budget, offset=offset + 1, tag=f"w{round_}"
+                )
                 if phase == "sequential":
+                    into.round_start.add(warm)
                     part = talk(bot, conversations, share, slice_budget, offset=offset, tag=f"seq{round_}")
                     into.sequential.add(part)
                     if advisor is not None and advisor[0] is bot:

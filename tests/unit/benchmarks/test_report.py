@@ -19,7 +19,7 @@ HEADER = [
 def result(name: str, seconds: float, train_s: float = float("nan"), wall: float = 2.0) -> BotResult:
     """A bot whose every message took `seconds`, 100 of them a phase in `wall` seconds."""
     bot = BotResult(name, train_s=train_s, cold_start_s=10 * seconds, first_reply_ms=1000 * seconds)
-    for phase in (bot.sequential, bot.advisor, bot.concurrent, bot.parse):
+    for phase in (bot.sequential, bot.round_start, bot.advisor, bot.concurrent, bot.parse):
         phase.add(Latencies(samples=[seconds] * 100, wall=wall))
     bot.growth.turns = [seconds] * 20 + [2 * seconds] * 280
     bot.growth.new_empty, bot.growth.new_full = [seconds] * 10, [seconds] * 10
@@ -97,7 +97,7 @@ def test_rows_in_their_order_with_training_once() -> None:
     ours, stock = result("ours", 0.01, train_s=100.0), result("stock", 0.05)
     labels = [r.label for r in rows(CONFIGS["memory"], ours, stock, 300)]
     assert labels[0] == "REST latency p50, sequential"
-    assert labels[15] == "training, cache disabled"
+    assert labels[16] == "training, cache disabled"
     assert labels[-1] == "store of 1,000 / empty"
     assert "new conversation, store of ≤ 12" in labels
     untrained = rows(CONFIGS["memory"], result("ours", 0.01), stock, 300)
