@@ -145,7 +145,9 @@ class ValidateCareerFitForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if not _reads_a_new_message(tracker):
-            return []  # back from answering a question: nothing new to read
+            # Starting, or back from answering a question: nothing new to read. The
+            # form asks its question next, and then the bot listens.
+            return [] if advisor.complete(ADVISOR, _fit_answers(tracker)) else [_end_of_turn()]
         message = _message(tracker)
         requested = tracker.get_slot("requested_slot") if _in_form(tracker) else None
         reasked = list(tracker.get_slot(REASKED) or [])

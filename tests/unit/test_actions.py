@@ -249,7 +249,17 @@ def test_the_form_reads_nothing_on_its_way_back_from_an_answer() -> None:
     state = form_tracker(
         "what do product managers earn?", "ask_question", "fit_likes", "action_answer_question"
     )
-    assert validate(state) == ([], [])
+    assert validate(state) == ([], [LISTEN])  # nothing read; the form asks again, then listens
+    answered = {"fit_likes": "product", "fit_background": "engineering", "fit_workplace": "plant"}
+    done = form_tracker(
+        "what do they earn?",
+        "ask_question",
+        "fit_likes",
+        "action_answer_question",
+        **answered,
+        fit_pay_matters="no",
+    )
+    assert validate(done) == ([], [])  # every answer in: on to the recommendation
 
 
 def test_a_question_in_the_form_does_not_end_the_turn() -> None:
