@@ -7,5 +7,6 @@
 # scripts/bench.py --help (e.g. --configs sqlite,memory without the cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/quiet_warnings.sh
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 exec .venv/bin/python scripts/bench.py "$@"

@@ -12,6 +12,7 @@
 # directories with Rasa's cache off; models/ is only read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/quiet_warnings.sh
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 FOLDS=${FOLDS:-5}
 MODEL=models/assistant.tar.gz

@@ -5,6 +5,7 @@
 # on 5055 (endpoints.yml); the page on WEB_PORT (8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/quiet_warnings.sh
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 RASA_PORT=${RASA_PORT:-5005}
 WEB_PORT=${WEB_PORT:-8080}
@@ -45,5 +46,5 @@ if [ "$RASA_PORT" != 5005 ]; then
   echo "The page looks for Rasa on port 5005: open http://localhost:$WEB_PORT/?server=http://localhost:$RASA_PORT"
 fi
 read -r -a cors <<<"$CORS_ORIGINS"  # split on spaces, and no globbing of '*'
-.venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --cors "${cors[@]}" "${api[@]}" \
+.venv/bin/python -m deploy.rasa_quiet run --model "$MODEL" --port "$RASA_PORT" --cors "${cors[@]}" "${api[@]}" \
   --credentials credentials.yml --endpoints endpoints.yml "$@"

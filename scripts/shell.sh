@@ -2,6 +2,7 @@
 # Start the action server and chat with the assistant in the terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/quiet_warnings.sh
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 # endpoints.yml points at 5055; the shell test passes its own --endpoints and port.
 ACTION_PORT=${ACTION_PORT:-5055}
@@ -9,4 +10,4 @@ ACTION_PORT=${ACTION_PORT:-5055}
 source scripts/lib/servers.sh
 start_action_server "$ACTION_PORT"
 trap stop_servers EXIT INT TERM
-.venv/bin/rasa shell --model models/assistant.tar.gz --endpoints endpoints.yml "$@"
+.venv/bin/python -m deploy.rasa_quiet shell --model models/assistant.tar.gz --endpoints endpoints.yml "$@"

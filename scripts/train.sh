@@ -2,9 +2,10 @@
 # Train models/assistant.tar.gz from config.yml, domain.yml and data/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/quiet_warnings.sh
 export RASA_TELEMETRY_ENABLED=false
 start=$(date +%s)
-.venv/bin/rasa train --config config.yml --domain domain.yml --data data \
+.venv/bin/python -m deploy.rasa_quiet train --config config.yml --domain domain.yml --data data \
   --out models --fixed-model-name assistant "$@"
 touch models/assistant.tar.gz
 echo "trained in $(( $(date +%s) - start )) s"
