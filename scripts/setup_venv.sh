@@ -18,10 +18,13 @@ case "$version" in
 esac
 
 if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv with Python $version"
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.2"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
-  | grep -v "is ignored: it is neither a file nor a directory" || true
+echo "== installing the $(grep -c '==' requirements.lock) pinned packages of requirements.lock into .venv" \
+  "(about 2 minutes on a new machine; pip's progress follows)"
+.venv/bin/python -m pip install --disable-pip-version-check --progress-bar on -r requirements.lock 2>&1 \
+  | grep -v -e "is ignored: it is neither a file nor a directory" -e "^Requirement already satisfied" || true
 .venv/bin/python -c "import rasa, spacy; print('rasa', rasa.__version__, '/ spacy', spacy.__version__)" 2>/dev/null
 touch .venv/.installed
