@@ -123,6 +123,7 @@ def test_missing_model_stops_make_run_with_what_to_do(tmp_path: Path) -> None:
     # run.sh works from the folder above its own: a copy without models/ is a checkout without a model.
     (tmp_path / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "run.sh", tmp_path / "scripts" / "run.sh")
+    shutil.copytree(ROOT / "scripts" / "lib", tmp_path / "scripts" / "lib")  # what run.sh sources
     code, output = _run(["bash", str(tmp_path / "scripts" / "run.sh")], rasa_env(), cwd=tmp_path, timeout=30)
     assert code == 1
     assert "models/assistant.tar.gz is missing" in output and "make train" in output
