@@ -17,7 +17,7 @@ FAST_TIER = "not servers and not browser and not services"
 # What starts a server, a service or a browser: only the tiers' directories and files may.
 STARTS_SOMETHING = re.compile(
     r"\b(ActionServer|RasaServer|WebServer|Postgres|Redis|Nginx)\(|channel_stack\(|sync_playwright"
-    r"|\"rasa\", \"(run|shell)\"|scripts/(run|shell)\.sh|\[\"make\""
+    r"|\"rasa\", \"(run|shell)\"|\b(run|shell)\.sh\b|\"make\", \"(run|shell|cluster|test|load|bench)\""
 )
 
 
