@@ -64,7 +64,7 @@ lint: $(VENV)/.installed ## ruff check and ruff format --check
 types: $(VENV)/.installed ## mypy
 	$(VENV)/bin/mypy $(PY_PATHS)
 
-unit: $(VENV)/.installed ## the unit tests (tests/unit: no model, no server)
+unit: $(VENV)/.installed ## the unit tests alone (tests/unit, no server)
 	$(VENV)/bin/pytest -q tests/unit
 
 validate: setup ## rasa data validate --fail-on-warnings
