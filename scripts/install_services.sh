@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the scaled-out tests and scripts/cluster run
 # as plain local processes: PostgreSQL (tracker store), Redis (lock store) and
-# nginx (load balancer). Does nothing when they are already there, so .ci/run and
-# `make test` can both call it.
+# nginx (load balancer). Does nothing when they are already there, so scripts/test.sh
+# (`make test`) and scripts/cluster call it every time.
 set -euo pipefail
 
 missing=()

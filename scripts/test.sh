@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Everything `make test` checks, in order of cost. Exits non-zero on any failure.
+# Installs what the tests need and is missing: Chromium and PostgreSQL, Redis,
+# nginx (as root, as .ci/run runs; otherwise it says what to run).
+# Arguments go to the last step's pytest, e.g. scripts/test.sh -k webchat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
@@ -7,18 +10,10 @@ mkdir -p results
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "lint (ruff)"
-.venv/bin/ruff check actions benchmarks connectors deploy nlu_components tests scripts
-.venv/bin/ruff format --check actions benchmarks connectors deploy nlu_components tests scripts
-
-step "types (mypy)"
-.venv/bin/mypy actions benchmarks connectors deploy nlu_components tests scripts
-
-step "fact store"
-.venv/bin/python -m actions.fact_store
-
-step "rasa data validate"
-.venv/bin/rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+# Lint, types, fact store, data validation and the fast tests (the Makefile's
+# PY_PATHS and FAST_TIER): everything that needs no server.
+step "make check"
+"${MAKE:-make}" --no-print-directory check
 
 step "conversation tests (rasa test core)"
 .venv/bin/rasa test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
@@ -29,8 +24,11 @@ step "conversation tests (rasa test core)"
 }
 grep -E "Correct:|Accuracy:|F1-Score:" results/core.log | head -n 6 || true
 
-# tests/scaled runs real PostgreSQL, Redis and nginx: install them if missing.
+# The web chat tests drive Debian's Chromium; tests/scaled runs real PostgreSQL,
+# Redis and nginx. Each script installs its packages only when they are missing.
+scripts/install_chromium.sh
 scripts/install_services.sh
 
-step "pytest: unit, NLU held-out, end to end, scaled-out"
-.venv/bin/pytest tests "$@"
+# The tiers that `make check` leaves out (tests/conftest.py): together, every test.
+step "pytest: end to end, channels, hardening, scaled-out (servers, browser, services)"
+.venv/bin/pytest tests -m "servers or browser or services" "$@"

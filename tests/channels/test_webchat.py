@@ -46,7 +46,7 @@ TIMEOUT_MS = 60_000
 @pytest.fixture(scope="module")
 def browser() -> Iterator[tuple[BrowserContext, list[str]]]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_chromium.sh as root (make test does)")
     blocked: list[str] = []
 
     def loopback_only(route: Route) -> None:

@@ -33,7 +33,7 @@ PAYLOADS = [
 @pytest.fixture(scope="module")
 def page(stack: Stack) -> Iterator[Page]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_chromium.sh as root (make test does)")
 
     def loopback_only(route: Route) -> None:
         if urlsplit(route.request.url).hostname in LOOPBACK:

@@ -1,7 +1,7 @@
 """Real services for the scaled-out tests, started once per session and stopped by pid.
 
 PostgreSQL, Redis and nginx are Debian's (scripts/install_services.sh, which
-.ci/run and `make test` call); each runs on a free loopback port with its data in a
+`make test` calls); each runs on a free loopback port with its data in a
 temporary folder.
 """
 

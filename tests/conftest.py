@@ -1,0 +1,75 @@
+"""The test tiers, set here by directory and file rather than in each test.
+
+servers   starts the Rasa server and/or the action server (or `rasa shell`, `make run`)
+browser   drives Debian's Chromium through Playwright (the web chat)
+services  starts PostgreSQL, Redis and/or nginx (scripts/install_services.sh)
+
+The markers are registered in pyproject.toml. `pytest -m "not servers and not
+browser and not services"` is the fast tier that `make check` runs; a test in a
+directory of TIERS_BY_DIRECTORY belongs to its tiers whether or not that one test
+needs them (each of these directories starts its stack in its conftest), and
+tests/unit/test_tiers.py checks that nothing outside them starts a server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+
+TIERS_BY_DIRECTORY: dict[str, tuple[str, ...]] = {
+    "e2e": ("servers",),
+    "channels": ("servers",),
+    "hardening": ("servers",),
+    "scaled": ("servers", "services"),
+}
+TIERS_BY_FILE: dict[str, tuple[str, ...]] = {
+    "channels/test_webchat.py": ("browser",),
+    "hardening/test_webchat_xss.py": ("browser",),
+    "hardening/test_tracker_store.py": ("services",),
+}
+TIERS = ("servers", "browser", "services")
+
+
+def tiers_of(path: Path) -> set[str]:
+    """The tiers of the tests in the file at `path` (none: the fast tier)."""
+    try:
+        relative = path.resolve().relative_to(TESTS)
+    except ValueError:
+        return set()
+    tiers = set(TIERS_BY_DIRECTORY.get(relative.parts[0], ())) if len(relative.parts) > 1 else set()
+    tiers.update(TIERS_BY_FILE.get(relative.as_posix(), ()))
+    return tiers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for tier in sorted(tiers_of(item.path)):
+            item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_starts_no_server(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a test of the fast tier, starting a server or a service is an error, not a slow test."""
+    if any(request.node.get_closest_marker(tier) for tier in TIERS):
+        return
+    from deploy import local
+    from tests import stack
+
+    def refuse(self: object, *args: object, **kwargs: object) -> None:
+        raise AssertionError(
+            f"{type(self).__name__}.start() in a test of the fast tier: put the test in a directory "
+            "of tests/conftest.py's TIERS_BY_DIRECTORY (or a file of TIERS_BY_FILE)"
+        )
+
+    for server in (
+        stack.ActionServer,
+        stack.RasaServer,
+        stack.WebServer,
+        local.Postgres,
+        local.Redis,
+        local.Nginx,
+    ):
+        monkeypatch.setattr(server, "start", refuse)
