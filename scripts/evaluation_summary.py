@@ -8,6 +8,11 @@ Usage:
       writes config.yml without its FallbackClassifier, for cross-validation
   python scripts/evaluation_summary.py --brief results/nlu
       one line: accuracy, macro F1 and role F1 of a `rasa test nlu` output folder
+
+After the summary it compares what was measured with the floors `make test`
+holds (tests/floors.py: recorded figure less a noise margin) and prints a line
+for every figure above its floor by more than the margin (record it, and the
+floor moves up) or below its floor (a test fails); results/floors.md keeps them.
 """
 
 from __future__ import annotations
@@ -180,6 +185,7 @@ def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[s
         right, total = found.get("right", "n/a"), found.get("total", "n/a")
         lines.append(f"| **all** | {right} | {total} | {_pct(found.get('rate'))} |")
     data = {
+        "floors": floor_report(results, score),
         "holdout": {k: v for k, v in held.items() if k != "confusions"},
         "cv": {k: v for k, v in cv.items() if k != "confusions"},
         "role_mixups": len(score.role_mixups),
@@ -187,6 +193,44 @@ def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[s
         "e2e_rates": rates,
     }
     return "\n".join(lines), data
+
+
+def measured_for_floors(results: Path, score: Any) -> dict[str, float]:
+    """What this run measured, under tests/floors.py's names."""
+    found: dict[str, float] = {
+        "held-out: intent accuracy": score.intent_accuracy,
+        "held-out: role entity F1": score.entity_f1,
+        "held-out: roles resolved": score.role_accuracy,
+    }
+    found.update({f"held-out: recall {i}": r for i, r in score.intent_recall().items()})
+    questions = _load(results / "e2e" / "questions.json") or {}
+    if questions.get("rate") is not None:
+        found["questions: all"] = questions["rate"]
+    challenge = _load(results / "e2e" / "challenge.json") or {}
+    for name, counts in (challenge.get("by_category") or {}).items():
+        found[f"challenge: {name}"] = counts["right"] / max(1, counts["total"])
+    for length, counts in (challenge.get("by_length") or {}).items():
+        found[f"challenge: {length}s"] = counts["right"] / max(1, counts["total"])
+    return found
+
+
+def floor_lines(measured: dict[str, float]) -> list[str]:
+    """One line per floor that should move (or that a test will fail on)."""
+    from tests.floors import all_floors
+
+    lines = []
+    for name, floor in all_floors().items():
+        if name not in measured:
+            lines.append(f"- {name}: not measured in this run (floor {floor.value:.3f})")
+            continue
+        verdict = floor.verdict(measured[name])
+        if verdict:
+            lines.append(f"- {name}: measured {measured[name]:.3f}, recorded {floor.recorded:.3f}, {verdict}")
+    return lines
+
+
+def floor_report(results: Path, score: Any) -> list[str]:
+    return floor_lines(measured_for_floors(results, score))
 
 
 def write_doc(table: str, results: Path) -> None:
@@ -231,6 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     results = Path(args.results)
     table, data = summary(results, args.folds, args.seconds)
     print(table)
+    moves = data["floors"] or ["- every floor is within its margin of what was measured"]
+    floors_text = "Floors of `make test` (tests/floors.py) against this run:\n" + "\n".join(moves)
+    print("\n" + floors_text)
+    (results / "floors.md").write_text(floors_text + "\n", encoding="utf-8")
     (results / "summary.md").write_text(table + "\n", encoding="utf-8")
     (results / "summary.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if not args.no_docs:
