@@ -104,6 +104,7 @@ def _f(value: float | None) -> str:
 
 
 def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[str, Any]]:
+    from tests.floors import floor_report
     from tests.nlu.holdout import score_model
     from tests.stack import MODEL
 
@@ -185,7 +186,7 @@ def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[s
         right, total = found.get("right", "n/a"), found.get("total", "n/a")
         lines.append(f"| **all** | {right} | {total} | {_pct(found.get('rate'))} |")
     data = {
-        "floors": floor_report(results, score),
+        "floors": floor_report(results, score),  # tests/floors.py
         "holdout": {k: v for k, v in held.items() if k != "confusions"},
         "cv": {k: v for k, v in cv.items() if k != "confusions"},
         "role_mixups": len(score.role_mixups),
@@ -193,44 +194,6 @@ def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[s
         "e2e_rates": rates,
     }
     return "\n".join(lines), data
-
-
-def measured_for_floors(results: Path, score: Any) -> dict[str, float]:
-    """What this run measured, under tests/floors.py's names."""
-    found: dict[str, float] = {
-        "held-out: intent accuracy": score.intent_accuracy,
-        "held-out: role entity F1": score.entity_f1,
-        "held-out: roles resolved": score.role_accuracy,
-    }
-    found.update({f"held-out: recall {i}": r for i, r in score.intent_recall().items()})
-    questions = _load(results / "e2e" / "questions.json") or {}
-    if questions.get("rate") is not None:
-        found["questions: all"] = questions["rate"]
-    challenge = _load(results / "e2e" / "challenge.json") or {}
-    for name, counts in (challenge.get("by_category") or {}).items():
-        found[f"challenge: {name}"] = counts["right"] / max(1, counts["total"])
-    for length, counts in (challenge.get("by_length") or {}).items():
-        found[f"challenge: {length}s"] = counts["right"] / max(1, counts["total"])
-    return found
-
-
-def floor_lines(measured: dict[str, float]) -> list[str]:
-    """One line per floor that should move (or that a test will fail on)."""
-    from tests.floors import all_floors
-
-    lines = []
-    for name, floor in all_floors().items():
-        if name not in measured:
-            lines.append(f"- {name}: not measured in this run (floor {floor.value:.3f})")
-            continue
-        verdict = floor.verdict(measured[name])
-        if verdict:
-            lines.append(f"- {name}: measured {measured[name]:.3f}, recorded {floor.recorded:.3f}, {verdict}")
-    return lines
-
-
-def floor_report(results: Path, score: Any) -> list[str]:
-    return floor_lines(measured_for_floors(results, score))
 
 
 def write_doc(table: str, results: Path) -> None:

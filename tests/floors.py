@@ -29,7 +29,10 @@ Why these margins:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 _EPS = 1e-9
 
@@ -91,16 +94,21 @@ _CHALLENGE_RECORDED = {
     "career_fit": (39, 39),
 }
 CHALLENGE_CLASS = {
-    name: messages(right, total, 1, "one message of the class") for name, (right, total) in _CHALLENGE_RECORDED.items()
+    name: messages(right, total, 1, "one message of the class")
+    for name, (right, total) in _CHALLENGE_RECORDED.items()
 }
 CHALLENGE_SINGLE = messages(284, 287, 2, "two questions: 351 -> 352 of 355 between retrains")
-CHALLENGE_DIALOGUE = messages(107, 107, 2, "two dialogues: career_fit 38 -> 39 of 39, follow_up 57 -> 58 of 58")
+CHALLENGE_DIALOGUE = messages(
+    107, 107, 2, "two dialogues: career_fit 38 -> 39 of 39, follow_up 57 -> 58 of 58"
+)
 
 # ---------------------------------------------------------------- held-out NLU
 # tests/nlu_holdout.yml scored by tests/nlu/holdout.py (not `rasa test nlu`, whose
 # 0.949 in docs/evaluation.md counts differently), shipped model of 2026-12-01:
 # intent accuracy 239/256 = 0.934, role entity F1 0.986, roles 127/128.
-HOLDOUT_INTENT_ACCURACY = messages(239, 256, 3, "three trainings of one config spread 0.013 (docs/pipeline.md)")
+HOLDOUT_INTENT_ACCURACY = messages(
+    239, 256, 3, "three trainings of one config spread 0.013 (docs/pipeline.md)"
+)
 HOLDOUT_ROLE_ENTITY_F1 = Floor(0.986, 0.010, "0.986 recorded; margin one or two of the 128 role spans")
 HOLDOUT_ROLE_RESOLVED = messages(127, 128, 1, "one of the 128 examples that name a role")
 # Recall per intent: 13 examples each (out_of_scope 15, ask_question 161), one
@@ -132,3 +140,44 @@ def all_floors() -> dict[str, Floor]:
     found["held-out: roles resolved"] = HOLDOUT_ROLE_RESOLVED
     found.update({f"held-out: recall {i}": f for i, f in HOLDOUT_INTENT_RECALL.items()})
     return found
+
+
+# ---------------------------------------------------------------- make evaluate
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def measured_for_floors(results: Path, score: Any) -> dict[str, float]:
+    """What this run measured, under tests/floors.py's names."""
+    found: dict[str, float] = {
+        "held-out: intent accuracy": score.intent_accuracy,
+        "held-out: role entity F1": score.entity_f1,
+        "held-out: roles resolved": score.role_accuracy,
+    }
+    found.update({f"held-out: recall {i}": r for i, r in score.intent_recall().items()})
+    questions = _load(results / "e2e" / "questions.json")
+    if questions.get("rate") is not None:
+        found["questions: all"] = questions["rate"]
+    challenge = _load(results / "e2e" / "challenge.json")
+    for name, counts in (challenge.get("by_category") or {}).items():
+        found[f"challenge: {name}"] = counts["right"] / max(1, counts["total"])
+    for length, counts in (challenge.get("by_length") or {}).items():
+        found[f"challenge: {length}s"] = counts["right"] / max(1, counts["total"])
+    return found
+
+
+def floor_lines(measured: dict[str, float]) -> list[str]:
+    """One line per floor that should move (or that a test will fail on)."""
+    lines = []
+    for name, floor in all_floors().items():
+        if name not in measured:
+            lines.append(f"- {name}: not measured in this run (floor {floor.value:.3f})")
+            continue
+        verdict = floor.verdict(measured[name])
+        if verdict:
+            lines.append(f"- {name}: measured {measured[name]:.3f}, recorded {floor.recorded:.3f}, {verdict}")
+    return lines
+
+
+def floor_report(results: Path, score: Any) -> list[str]:
+    return floor_lines(measured_for_floors(results, score))

@@ -8,8 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from scripts.evaluation_summary import floor_lines, measured_for_floors
-from tests.floors import CHALLENGE_CLASS, QUESTIONS, Floor, all_floors, messages
+from tests.floors import CHALLENGE_CLASS, QUESTIONS, all_floors, floor_lines, measured_for_floors, messages
 
 
 def test_a_floor_is_the_recorded_figure_less_its_margin() -> None:
@@ -39,7 +38,10 @@ def test_make_evaluate_names_the_floors_to_move(tmp_path: Path) -> None:
     by_category["compound"] = {"right": 16, "total": 18}  # floor 17/18: fails
     challenge = {
         "by_category": by_category,
-        "by_length": {"single question": {"right": 284, "total": 287}, "dialogue": {"right": 107, "total": 107}},
+        "by_length": {
+            "single question": {"right": 284, "total": 287},
+            "dialogue": {"right": 107, "total": 107},
+        },
     }
     (tmp_path / "e2e" / "challenge.json").write_text(json.dumps(challenge), encoding="utf-8")
     (tmp_path / "e2e" / "questions.json").write_text(json.dumps({"rate": 1.0}), encoding="utf-8")
