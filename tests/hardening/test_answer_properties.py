@@ -16,7 +16,6 @@ bug are kept below as explicit examples instead.
 from __future__ import annotations
 
 import unicodedata
-
 from collections import Counter
 
 from hypothesis import HealthCheck, event, example, given, settings
@@ -101,7 +100,9 @@ ENTITY = st.fixed_dictionaries(
     sources=st.lists(
         st.one_of(
             # Real claim ids (what the slot holds after an answer) as often as junk.
-            st.sampled_from(CLAIM_IDS), st.sampled_from(["salary:product_manager", "no such claim"]), MAYBE.map(str)
+            st.sampled_from(CLAIM_IDS),
+            st.sampled_from(["salary:product_manager", "no such claim"]),
+            MAYBE.map(str),
         ),
         max_size=3,
     ),
@@ -158,11 +159,17 @@ GUARD_TEXT = st.one_of(
         _repeated,
         st.text(alphabet=st.characters(codec=None), min_size=1, max_size=5),
         st.one_of(
-            st.integers(LIMIT - 5, LIMIT + 5), st.integers(LIMIT + 1, 4 * LIMIT), st.integers(4 * LIMIT + 1, 5 * LIMIT)
+            st.integers(LIMIT - 5, LIMIT + 5),
+            st.integers(LIMIT + 1, 4 * LIMIT),
+            st.integers(4 * LIMIT + 1, 5 * LIMIT),
         ),
     ),
     # Under the limit once cleaned: padding and control characters the guard removes.
-    st.builds(lambda pad, body: pad + _repeated(body, LIMIT - 10) + pad, st.just(" " * 50), st.text(min_size=1, max_size=3)),
+    st.builds(
+        lambda pad, body: pad + _repeated(body, LIMIT - 10) + pad,
+        st.just(" " * 50),
+        st.text(min_size=1, max_size=3),
+    ),
 )
 
 
@@ -187,7 +194,12 @@ def test_guard_hands_on_storable_text_or_replies() -> None:
 
     check()
     # Every branch reached, each more than a handful of times.
-    assert {b: n for b, n in seen.items() if n >= 20}.keys() == {"passed", "passed, long", "empty", "too_long"}, seen
+    assert {b: n for b, n in seen.items() if n >= 20}.keys() == {
+        "passed",
+        "passed, long",
+        "empty",
+        "too_long",
+    }, seen
 
 
 # Not "what is that based on?": with a role in the slot, "based" is read as the
@@ -202,9 +214,13 @@ CITE_TOPICS = [
     "the duties of production managers",
     "the work environment of product managers",
 ]
-CITATION = st.one_of(
+CITATION: st.SearchStrategy[tuple[str, str, list[str]]] = st.one_of(
     # after an answer: the slot holds real claim ids
-    st.tuples(st.just("after an answer"), st.sampled_from(CITE_LEADS), st.lists(st.sampled_from(CLAIM_IDS), min_size=1, max_size=4)),
+    st.tuples(
+        st.just("after an answer"),
+        st.sampled_from(CITE_LEADS),
+        st.lists(st.sampled_from(CLAIM_IDS), min_size=1, max_size=4),
+    ),
     # a named topic and role, nothing asked before
     st.tuples(
         st.just("named topic"),
@@ -228,18 +244,28 @@ def test_a_citation_request_names_the_paragraphs_or_the_article() -> None:
         branch, text, claims = case
         event(branch)
         seen[branch] += 1
-        turn = conversation.respond(STORE, Message(text, "ask_source", 1.0, ()), Context(role, None, tuple(claims)))
+        turn = conversation.respond(
+            STORE, Message(text, "ask_source", 1.0, ()), Context(role, None, tuple(claims))
+        )
         _assert_reply(turn)
         if branch in ("after an answer", "named topic"):
             assert turn.reply.text.startswith("That comes from the article"), (text, claims, turn.reply.text)
             assert "(paragraph " in turn.reply.text
         elif branch == "nothing before":
-            assert turn.reply.text.startswith("Everything I say comes from one article"), (text, turn.reply.text)
+            assert turn.reply.text.startswith("Everything I say comes from one article"), (
+                text,
+                turn.reply.text,
+            )
 
     check()
     # Hypothesis does not repeat an input: "named topic" has 28 distinct ones
     # (7 topics x 4 roles), "nothing before" 16; each must have been drawn 10 times or more.
-    assert {b for b, n in seen.items() if n >= 10} == {"after an answer", "named topic", "nothing before", "junk"}, seen
+    assert {b for b, n in seen.items() if n >= 10} == {
+        "after an answer",
+        "named topic",
+        "nothing before",
+        "junk",
+    }, seen
 
 
 @settings(max_examples=200, deadline=None, database=None)

@@ -8,6 +8,7 @@ was understood (cleaned), and the server answers the next question normally.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import socket
@@ -169,21 +170,20 @@ def _raw_post_status(url: str, body: bytes, timeout: float) -> int:
         f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     ).encode()
+    assert parts.hostname and parts.port, url
     with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as conn:
         conn.sendall(head)
-        try:
+        # Closed by the server after its answer: the answer is read below.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             conn.sendall(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # closed by the server after its answer: read the answer below
         answer = b""
-        try:
+        # A reset after the answer arrived: what arrived is read.
+        with contextlib.suppress(ConnectionResetError):
             while b"\r\n" not in answer:
                 chunk = conn.recv(4096)
                 if not chunk:
                     break
                 answer += chunk
-        except ConnectionResetError:
-            pass  # a reset after the answer arrived: what arrived is read
     line = answer.split(b"\r\n", 1)[0].decode("latin-1")
     assert line.startswith("HTTP/1."), f"no status line in {answer[:200]!r}"
     return int(line.split()[1])

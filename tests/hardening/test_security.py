@@ -77,6 +77,7 @@ def test_a_websocket_from_another_origin_is_refused(stack: Stack) -> None:
     import asyncio
 
     import websockets
+    from websockets.exceptions import InvalidStatusCode
 
     url = stack.rasa.base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
 
@@ -87,7 +88,7 @@ def test_a_websocket_from_another_origin_is_refused(stack: Stack) -> None:
     assert asyncio.run(open_from(stack.web.base)).startswith("0")  # the page's origin: engine.io "open"
     # Refused at the handshake: engine.io answers 401 when the connect handler
     # (connectors/socketio.py) returns False, instead of 101 Switching Protocols.
-    with pytest.raises(websockets.exceptions.InvalidStatusCode) as refused:
+    with pytest.raises(InvalidStatusCode) as refused:
         asyncio.run(open_from("https://evil.example"))
     assert refused.value.status_code == 401, refused.value
 
