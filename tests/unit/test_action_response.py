@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import jsonschema
 import pytest
-from collections import Counter
-
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from rasa.core.actions.action import RemoteAction

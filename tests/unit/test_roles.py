@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from collections import Counter
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
