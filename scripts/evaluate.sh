@@ -7,7 +7,10 @@
 #   4. end to end: the question sets (questions, challenge, blind, final, final2) through the REST
 #      channel (real servers, loopback), per class
 # then a summary table (results/summary.md), copied with the confusion matrices
-# into docs/evaluation.md and docs/images/.
+# into docs/evaluation.md and docs/images/, and the floors `make test` holds
+# (tests/floors.py) against what was measured: a line for each figure above its
+# floor by more than its margin (record it, the floor moves up) or below it
+# (results/floors.md).
 # FOLDS (default 5) sets the folds. Models of the folds are trained in temp
 # directories with Rasa's cache off; models/ is only read.
 set -euo pipefail

@@ -8,6 +8,11 @@ Usage:
       writes config.yml without its FallbackClassifier, for cross-validation
   python scripts/evaluation_summary.py --brief results/nlu
       one line: accuracy, macro F1 and role F1 of a `rasa test nlu` output folder
+
+After the summary it compares what was measured with the floors `make test`
+holds (tests/floors.py: recorded figure less a noise margin) and prints a line
+for every figure above its floor by more than the margin (record it, and the
+floor moves up) or below its floor (a test fails); results/floors.md keeps them.
 """
 
 from __future__ import annotations
@@ -99,6 +104,7 @@ def _f(value: float | None) -> str:
 
 
 def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[str, Any]]:
+    from tests.floors import floor_report
     from tests.nlu.holdout import score_model
     from tests.stack import MODEL
 
@@ -180,6 +186,7 @@ def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[s
         right, total = found.get("right", "n/a"), found.get("total", "n/a")
         lines.append(f"| **all** | {right} | {total} | {_pct(found.get('rate'))} |")
     data = {
+        "floors": floor_report(results, score),  # tests/floors.py
         "holdout": {k: v for k, v in held.items() if k != "confusions"},
         "cv": {k: v for k, v in cv.items() if k != "confusions"},
         "role_mixups": len(score.role_mixups),
@@ -231,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     results = Path(args.results)
     table, data = summary(results, args.folds, args.seconds)
     print(table)
+    moves = data["floors"] or ["- every floor is within its margin of what was measured"]
+    floors_text = "Floors of `make test` (tests/floors.py) against this run:\n" + "\n".join(moves)
+    print("\n" + floors_text)
+    (results / "floors.md").write_text(floors_text + "\n", encoding="utf-8")
     (results / "summary.md").write_text(table + "\n", encoding="utf-8")
     (results / "summary.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if not args.no_docs:

@@ -21,7 +21,7 @@ from tests.channels.fake_slack import message_event
 def _user_events(channels: Channels, sender: str) -> list[dict[str, Any]]:
     """The conversation's user messages in the SQLite file; Rasa stores a turn when it ends,
     just after sending the reply, so they may take a moment."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # generous: a loaded machine stores later
     while True:
         users = [e for e in channels.rasa.stored(sender) if e["event"] == "user"]
         if users or time.monotonic() > deadline:

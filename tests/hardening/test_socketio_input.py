@@ -28,6 +28,8 @@ from tests.hardening.conftest import Stack
 from tests.hardening.test_rest_input import nested
 
 REPLY_TIMEOUT = 30.0
+# Sent after the message under test; its answer marks the end of that message's reply.
+MARKER, MARKER_ANSWER = "are you a bot?", "Yes, I'm a bot."
 
 
 class Client:
@@ -83,28 +85,59 @@ class Client:
             time.sleep(0.05)
         return session_id
 
-    def send(self, data: Any, wait: float = REPLY_TIMEOUT, expect_reply: bool = True) -> list[str]:
+    def send(
+        self, data: Any, session_id: str, expect_reply: bool = True, marker_answer: str = MARKER_ANSWER
+    ) -> list[str]:
         """Emit one user_uttered event; the texts of the bot's replies to it."""
-        self.replies.clear()
-        self.run(self.sio.emit("user_uttered", data))
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and not self.replies:
-            time.sleep(0.05)
-        time.sleep(0.3)  # a reply may come in several bot_uttered events
-        return [str(r.get("text", "")) for r in self.replies]
+        return self._collect(
+            lambda: self.sio.emit("user_uttered", data), session_id, expect_reply, marker_answer
+        )
 
-    def send_raw(self, event: str, wait: float = REPLY_TIMEOUT) -> list[str]:
+    def send_raw(self, event: str, session_id: str) -> list[str]:
         """Send `event`, the JSON text of a user_uttered event, as it is (no client-side encoding)."""
-        self.replies.clear()
-        self.run(self.sio.eio.send(f'2["user_uttered",{event}]'))  # 2: a socket.io EVENT packet
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and not self.replies:
-            time.sleep(0.05)
-        time.sleep(0.3)
-        return [str(r.get("text", "")) for r in self.replies]
+        return self._collect(
+            lambda: self.sio.eio.send(f'2["user_uttered",{event}]'), session_id, True, MARKER_ANSWER
+        )
 
-    def ask(self, message: Any, session_id: str | None = None, **kwargs: Any) -> list[str]:
-        return self.send({"message": message, "session_id": session_id or self.session()}, **kwargs)
+    def _collect(self, emit: Any, session_id: str, expect_reply: bool, marker_answer: str) -> list[str]:
+        """The replies to what `emit` sends, all of them, without a fixed wait.
+
+        A reply may come in several bot_uttered events, so after the first one
+        (waited for, REPLY_TIMEOUT at most) a marker message goes to the same
+        session. Rasa handles one conversation's messages in order (its lock
+        store), so the marker's answer comes after every event of the reply
+        before it; what came before the marker's answer is the reply. With the
+        action server down the marker's answer is the apology (`marker_answer`),
+        looked for only among the events that came after the marker was sent.
+        """
+        self.replies.clear()
+        self.run(emit())
+        if expect_reply:
+            self._wait(lambda: bool(self.replies), "no reply")
+        sent = len(self.replies)
+        self.run(self.sio.emit("user_uttered", {"message": MARKER, "session_id": session_id}))
+
+        def marker_at() -> int | None:
+            texts = [str(r.get("text", "")) for r in self.replies]
+            return next((i for i in range(sent, len(texts)) if marker_answer in texts[i]), None)
+
+        self._wait(lambda: marker_at() is not None, "no marker answer")
+        return [str(r.get("text", "")) for r in self.replies[: marker_at()]]
+
+    @staticmethod
+    def _wait(condition: Any, what: str) -> None:
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while not condition():
+            assert time.monotonic() < deadline, f"{what} within {REPLY_TIMEOUT:.0f} s"
+            time.sleep(0.05)
+
+    def ask(
+        self, message: Any, session_id: str | None = None, marker_answer: str = MARKER_ANSWER
+    ) -> list[str]:
+        session_id = session_id or self.session()
+        return self.send(
+            {"message": message, "session_id": session_id}, session_id, marker_answer=marker_answer
+        )
 
 
 @pytest.fixture(scope="module")
@@ -125,10 +158,9 @@ def test_empty_text_gets_a_prompt(client: Client, message: str) -> None:
 
 def test_a_100_kb_message_is_refused_with_a_reply_and_the_server_stays_responsive(client: Client) -> None:
     # Unguarded, this one message took the Rasa server past 20 GB of memory until the kernel killed it.
-    started = time.monotonic()
+    # Bounded by the reply's wait (REPLY_TIMEOUT), not by a stopwatch.
     replies = client.ask("how much does a product manager make " * 2800)
     assert len(replies) == 1 and "too long" in replies[0] and "2,000 characters" in replies[0]
-    assert time.monotonic() - started < 10
     assert any("$73,786" in t for t in client.ask("How much does a production manager earn?"))
 
 
@@ -181,7 +213,8 @@ def test_malformed_events_do_not_hurt_the_server(client: Client, data: Any) -> N
     session_id = client.session()
     if isinstance(data, dict):
         data = {**data, "session_id": session_id}
-    client.send(data, wait=2)
+    # Nothing may come back for these; the marker's answer shows they were handled.
+    client.send(data, session_id, expect_reply=False)
     assert any("$98,439" in t for t in client.ask("How much does a product manager make?", session_id))
 
 
@@ -204,7 +237,7 @@ def test_json_nested_too_deep_gets_the_unreadable_reply(client: Client, depth: i
         metadata = json.dumps(metadata)
     question = "How much does a product manager make?"
     event = f'{{"message": "{question}", "session_id": "{session_id}", "metadata": {metadata}}}'
-    assert client.send_raw(event) == [UNREADABLE_REPLY]
+    assert client.send_raw(event, session_id) == [UNREADABLE_REPLY]
     # The same socket and session go on.
     assert any("$98,439" in t for t in client.ask("How much does a product manager make?", session_id))
 
@@ -213,7 +246,11 @@ def test_action_server_down_gets_the_apology_here_too(stack: Stack, client: Clie
     session_id = client.session()
     stack.actions.stop()
     try:
-        assert client.ask("How much does a product manager make?", session_id) == [ACTION_APOLOGY]
+        # Every answer is the apology now, the marker's too.
+        replies = client.ask(
+            "How much does a product manager make?", session_id, marker_answer=ACTION_APOLOGY
+        )
+        assert replies == [ACTION_APOLOGY]
     finally:
         stack.restart_actions()
     assert any("$98,439" in t for t in client.ask("How much does a product manager make?", session_id))

@@ -128,7 +128,9 @@ def _assert_unavailable_reply(rasa: RasaServer, sender: str, message: str) -> No
     status, replies = _say(rasa, sender, message)
     assert status == 503
     assert texts(replies) == STORE_APOLOGY
-    assert time.monotonic() - started < 15
+    # Not hung on the store: bounded generously (the store's connect timeout is 5 s,
+    # deploy/stores.py; a loaded machine may add more), within _say's 60 s.
+    assert time.monotonic() - started < 45
     assert rasa.process is not None and rasa.process.poll() is None
 
 

@@ -1,7 +1,7 @@
 """The trained model on the held-out NLU file (tests/nlu_holdout.yml, never trained on).
 
-Thresholds sit a little below what was measured (docs/pipeline.md), so a real
-regression fails while seed-level noise does not.
+Thresholds are the recorded figures less a noise margin (tests/floors.py), so a
+real regression fails while seed-level noise does not.
 """
 
 from __future__ import annotations
@@ -13,25 +13,19 @@ from actions import conversation
 from actions.fact_store import load_fact_store
 from actions.reading import Context, Message
 from actions.roles import PRODUCT
+from tests import floors
 from tests.nlu.holdout import HOLDOUT, INTENTS, QUESTION_INTENT, Score, report, score_model
 from tests.stack import MODEL
 
-# Measured on 2026-12-01 (docs/evaluation.md): intent accuracy 0.949 on 256
-# examples, recall 0.98 for ask_question and 0.85-0.93 for the others (13 examples
-# each), role entity F1 0.986, roles resolved 0.992.
-MIN_INTENT_ACCURACY = 0.92
-MIN_ROLE_ENTITY_F1 = 0.95
-MIN_ROLE_RESOLVED = 0.98
-MIN_INTENT_RECALL: dict[str, float] = {
-    "ask_question": 0.95,
-    "out_of_scope": 0.8,
-    "ask_source": 0.75,
-    "ask_capabilities": 0.75,
-    "greet": 0.75,
-    "goodbye": 0.7,
-    "thank": 0.7,
-    "bot_challenge": 0.7,
-}
+# Recorded 2026-12-01 with tests/nlu/holdout.py's scoring: intent accuracy
+# 239/256 = 0.934 (`rasa test nlu` counts it as 0.949), recall ask_question
+# 155/161 and 10-14 of 13-15 for the others, role entity F1 0.986, roles resolved
+# 127/128. Floors: three examples below for accuracy (the spread of three
+# trainings), one per small intent, three for ask_question; tests/floors.py.
+MIN_INTENT_ACCURACY = floors.HOLDOUT_INTENT_ACCURACY.value
+MIN_ROLE_ENTITY_F1 = floors.HOLDOUT_ROLE_ENTITY_F1.value
+MIN_ROLE_RESOLVED = floors.HOLDOUT_ROLE_RESOLVED.value
+MIN_INTENT_RECALL: dict[str, float] = {i: f.value for i, f in floors.HOLDOUT_INTENT_RECALL.items()}
 
 
 @pytest.fixture(scope="module")

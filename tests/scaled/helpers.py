@@ -51,6 +51,11 @@ class Reply:
     upstream: str
     seconds: float
     raw: list[dict[str, Any]] = field(default_factory=list)
+    started: float = 0.0  # time.monotonic() when the request left
+
+    @property
+    def ended(self) -> float:
+        return self.started + self.seconds
 
     @property
     def text(self) -> str:
@@ -69,7 +74,7 @@ def post(base: str, sender: str, message: str, timeout: float = 60.0) -> Reply:
     with urllib.request.urlopen(request, timeout=timeout) as response:
         raw = json.loads(response.read() or b"[]")
         upstream = response.headers.get("X-Upstream", "")
-    return Reply([str(r.get("text", "")) for r in raw], upstream, time.monotonic() - started, raw)
+    return Reply([str(r.get("text", "")) for r in raw], upstream, time.monotonic() - started, raw, started)
 
 
 @dataclass

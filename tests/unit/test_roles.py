@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from actions.roles import (
@@ -160,12 +162,46 @@ def test_resolve_role_prefers_this_message_then_the_previous_turn() -> None:
     assert resolve_role(["both"], "compare both", PRODUCT) == BOTH
 
 
-@settings(max_examples=400, deadline=None)
-@given(
-    word=st.text(alphabet="producteinmag", min_size=0, max_size=14),
-    tolerance=st.integers(min_value=0, max_value=3),
+TARGETS = ("production", "productions", "product", "manager")
+
+
+def _edited(word: str, edits: list[tuple[int, int, str]]) -> str:
+    """`word` after each (kind, position, letter) edit: 0 delete, 1 insert, 2 replace, 3 swap."""
+    for kind, position, letter in edits:
+        i = position % (len(word) + 1)
+        if kind == 0:
+            word = word[:i] + word[i + 1 :]
+        elif kind == 1:
+            word = word[:i] + letter + word[i:]
+        elif kind == 2:
+            word = word[:i] + letter + word[i + 1 :]
+        elif i + 1 < len(word):
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word
+
+
+EDITS = st.tuples(st.integers(0, 3), st.integers(0, 20), st.sampled_from("producteinmagxz"))
+# Random letters are never within three edits of a target (0 of 400 draws were):
+# a target with up to five edits is drawn as often, so both answers come up.
+WORDS = st.one_of(
+    st.text(alphabet="producteinmag", min_size=0, max_size=14),
+    st.builds(_edited, st.sampled_from(TARGETS), st.lists(EDITS, max_size=5)),
 )
-def test_the_length_shortcut_never_changes_closeness(word: str, tolerance: int) -> None:
+
+
+def test_the_length_shortcut_never_changes_closeness() -> None:
     """Skipping targets whose length is too far off gives what computing every distance gives."""
-    targets = ("production", "productions", "product", "manager")
-    assert _close_to(word, targets, tolerance) == any(_osa_distance(word, t) <= tolerance for t in targets)
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=400, deadline=None, database=None)
+    @given(word=WORDS, tolerance=st.integers(min_value=0, max_value=3))
+    def check(word: str, tolerance: int) -> None:
+        close = any(_osa_distance(word, t) <= tolerance for t in TARGETS)
+        near = any(abs(len(word) - len(t)) <= tolerance for t in TARGETS)
+        branch = "close" if close else ("far, length near" if near else "far, length off")
+        event(branch)
+        seen[branch] += 1
+        assert _close_to(word, TARGETS, tolerance) == close
+
+    check()
+    assert {b for b, n in seen.items() if n >= 40} == {"close", "far, length near", "far, length off"}, seen
