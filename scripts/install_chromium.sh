@@ -7,13 +7,6 @@ set -euo pipefail
 if command -v chromium >/dev/null 2>&1; then
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "error: the web chat tests need Chromium: run 'sudo $0' (or apt-get install chromium)" >&2
-  exit 1
-fi
-echo "Installing chromium (Debian's package, for the web chat tests)"
-export DEBIAN_FRONTEND=noninteractive
-# Another apt run on the same machine holds the lock for a while; wait rather than fail.
-apt_options=(-qq -o DPkg::Lock::Timeout=300)
-apt-get "${apt_options[@]}" update >/dev/null
-apt-get "${apt_options[@]}" install -y chromium >/dev/null
+source "$(dirname "$0")/lib/apt.sh"
+APT_INSTALL_FLAGS=()  # with its recommended packages (fonts), as the web chat tests ran with
+install_debian_packages "the web chat tests (Playwright drives it)" chromium
