@@ -786,6 +786,7 @@ def read(
     pending_self: list[str] = []  # ... in a clause about the person ("I want the higher salary")
     self_spans = [(c.start, c.end) for c in clauses if c.self_description]
     seen_spans: list[tuple[int, int]] = []
+    source_spans = [match.span() for match in vocab.source_words.finditer(lowered)]
     for entity in sorted(entities, key=lambda e: int(e.get("start") or 0)):
         kind = entity.get("entity")
         value = str(entity.get("value") or "")
@@ -808,8 +809,8 @@ def read(
                 if value not in organisations:
                     organisations.append(value)
             continue
-        if value not in store.topic_labels or _overlaps(span, describer_spans):
-            continue
+        if value not in store.topic_labels or _overlaps(span, describer_spans + source_spans):
+            continue  # "based" in "what is that based on?" asks for the source, not where they work
         if is_negated(span[0]):
             if value not in negated_topics:
                 negated_topics.append(value)

@@ -131,6 +131,16 @@ def test_cite_a_named_answer(store: FactStore) -> None:
     assert "paragraph 15" in turn.reply.text
 
 
+def test_cite_of_what_an_answer_is_based_on_names_that_answer(store: FactStore) -> None:
+    """ "based on" asks for the source; its "based" is not the work-environment topic."""
+    first = ask(store, "what do production managers earn?")
+    for text in ("what is that based on?", "what's that based on"):
+        turn = ask(store, text, "ask_source", first)
+        assert turn.sources == first.sources
+        assert turn.reply.text == answers.cite(store, first.sources).text
+    assert question(store, "where are production managers based?").reading.topics == ("work_environment",)
+
+
 def test_cite_without_an_earlier_answer_names_the_article(store: FactStore) -> None:
     assert store.title in ask(store, "where does your information come from?", "ask_source").reply.text
 
