@@ -269,14 +269,13 @@ class ConversationTrackerStore(SQLTrackerStore):
         return await super().retrieve_full_tracker(conversation_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        ours = recent_tracker.stored_count(tracker, self) is not None
-        if not ours and self.recent.was_absent(tracker.sender_id):
+        stored = recent_tracker.stored_count(tracker, self)
+        if stored is None and self.recent.was_absent(tracker.sender_id):
             # The tracker Rasa creates when `retrieve` found no conversation: nothing
             # of it is stored yet (Rasa would count the rows to learn that, twice).
             recent_tracker.mark_stored(tracker, self, 0)
-            ours = True
+            stored = 0
         await self.stream_events(tracker)
-        stored = recent_tracker.stored_count(tracker, self)
         if stored is None:
             # A tracker from elsewhere (Rasa's HTTP API, an event broker): Rasa counts
             # the session's stored rows to find the new events, and writes them.
@@ -289,7 +288,6 @@ class ConversationTrackerStore(SQLTrackerStore):
                 self._insert_rows(
                     connection, itertools.islice(tracker.events, stored, None), tracker.sender_id
                 )
-        if ours:
             recent_tracker.mark_stored(tracker, self)
 
     def _insert_rows(
