@@ -58,7 +58,7 @@ def setups(
     folder = tmp / f"{key}{tag}"
     folder.mkdir()
     # Never the caller's stores: each configuration says where conversations go. The
-    # action server is the bench's own, on a free port (connectors/action_endpoint.py).
+    # action server is the bench's own, on a free port (rasa_patches/action_endpoint.py).
     ours_env = {"TRACKER_STORE_URL": "", "REDIS_URL": "", "ACTION_SERVER_URL": action_url}
     if key == "memory":
         del ours_endpoints["tracker_store"], ours_endpoints["lock_store"]

@@ -48,8 +48,6 @@ TOO_LONG_REPLY = (
     "That message is too long for me ({length:,} characters). Please ask one question "
     "in at most {limit:,} characters."
 )
-# The action server is down or too slow: said instead of silence.
-ACTION_APOLOGY = "Sorry, I can't look that up right now. Please try again in a moment."
 # The conversation could not be read or saved (tracker store down): nothing was kept.
 STORE_APOLOGY = (
     "Sorry, something went wrong on my side and I couldn't take in that message. "

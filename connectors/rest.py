@@ -21,15 +21,12 @@ Rasa's RestInput, for well-formed requests. What changes, and why:
 - `input_channel` in the body is ignored: a client could otherwise record
   its messages as coming from another channel.
 - No `?stream=true` mode: nothing here uses it.
-- When the server starts, the action endpoint gets a time limit and an
-  apology on failure (connectors/action_endpoint.py), tracker store errors
-  stop being hidden by Rasa's in-memory fallback (connectors/store_errors.py),
-  the agent checks the text of every channel's messages
-  (`connectors.guard.guard_agent`), and events are read back through a table
-  of event classes (connectors/event_types.py), and the model's graph runs
-  node after node instead of through dask (connectors/graph_runner.py). This
-  channel is on in every configuration of this project, so it is the one
-  place that runs for socket.io and Slack messages too.
+- When the server starts, the agent checks the text of every channel's
+  messages (`connectors.guard.guard_agent`): this channel is on in every
+  configuration of this project, so it is the one place that runs for
+  socket.io and Slack messages too. It also makes sure rasa_patches/ is in
+  place on the agent (`rasa_patches.apply_to`), whichever endpoints file the
+  server was started with.
 """
 
 from __future__ import annotations
@@ -46,7 +43,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors import action_endpoint, domain_checks, event_types, graph_runner, store_errors
+import rasa_patches
 from connectors.guard import (
     DEFAULT_MAX_MESSAGE_CHARS,
     STORE_APOLOGY,
@@ -57,6 +54,7 @@ from connectors.guard import (
     load_json,
     sender_problem,
 )
+from rasa_patches.action_endpoint import BoundedActionEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -85,25 +83,25 @@ class RestInput(RasaRestInput):
         max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         max_pending_per_sender: int = DEFAULT_MAX_PENDING_PER_SENDER,
-        action_timeout: float = action_endpoint.DEFAULT_ACTION_TIMEOUT,
     ) -> None:
         self.max_message_chars = max_message_chars
         self.max_body_bytes = max_body_bytes
         self.max_pending_per_sender = max_pending_per_sender
-        self.action_timeout = action_timeout
         self._pending: Counter[str] = Counter()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
+        if "action_timeout" in credentials:
+            # Moved, so that `rasa shell` and every channel get it too: say so, not ignore it.
+            raise ValueError(
+                "credentials: rest `action_timeout` is now endpoints.yml's action_endpoint `timeout`"
+            )
         return cls(
             max_message_chars=int(_number(credentials, "max_message_chars", DEFAULT_MAX_MESSAGE_CHARS, 1)),
             max_body_bytes=int(_number(credentials, "max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1024)),
             max_pending_per_sender=int(
                 _number(credentials, "max_pending_per_sender", DEFAULT_MAX_PENDING_PER_SENDER, 1)
-            ),
-            action_timeout=_number(
-                credentials, "action_timeout", action_endpoint.DEFAULT_ACTION_TIMEOUT, 0.1
             ),
         )
 
@@ -201,19 +199,15 @@ class RestInput(RasaRestInput):
         async def harden_agent(app: Sanic, _: Any) -> None:
             agent = getattr(app.ctx, "agent", None)
             if agent is None:
-                logger.warning("No agent loaded: action calls are not bounded, messages not checked.")
+                logger.warning("No agent loaded: messages are not checked.")
                 return
-            action_endpoint.install(agent, self.action_timeout)
-            event_types.install()
-            domain_checks.install()
-            graph_runner.install(agent)
-            store_errors.surface_errors(agent)
+            rasa_patches.apply_to(agent)
             guard_agent(agent, self.max_message_chars)
 
         @webhook.listener("before_server_stop")
         async def close_action_session(app: Sanic, _: Any) -> None:
             endpoint = getattr(getattr(app.ctx, "agent", None), "action_endpoint", None)
-            if isinstance(endpoint, action_endpoint.BoundedActionEndpoint):
+            if isinstance(endpoint, BoundedActionEndpoint):
                 await endpoint.close()
 
         return webhook

@@ -19,10 +19,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from connectors.action_endpoint import ACTION_SERVER_URL
 from deploy.local import INSTALL_HINT, Nginx, Postgres, Redis, ServiceError, missing_services, port_is_free
 from deploy.local import stop_process as stop
 from deploy.stores import REDIS_URL, TRACKER_STORE_URL
+from rasa_patches.action_endpoint import ACTION_SERVER_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"

@@ -37,6 +37,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.orm import Session, sessionmaker
 
+import rasa_patches
 from deploy import recent_tracker
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,9 @@ class ConversationTrackerStore(SQLTrackerStore):
         event_broker: EventBroker | None = None,
         **kwargs: Any,
     ) -> None:
+        # Rasa builds the tracker store before the agent and its model, in `rasa
+        # run` and `rasa shell` alike: the earliest place to patch Rasa from.
+        rasa_patches.install()
         url = tracker_store_url()
         if url.startswith("sqlite:///"):
             # SQLite creates the file but not the folder it goes in.

@@ -46,5 +46,5 @@ if [ "$RASA_PORT" != 5005 ]; then
   echo "The page looks for Rasa on port 5005: open http://localhost:$WEB_PORT/?server=http://localhost:$RASA_PORT"
 fi
 read -r -a cors <<<"$CORS_ORIGINS"  # split on spaces, and no globbing of '*'
-.venv/bin/python -m deploy.rasa_quiet run --model "$MODEL" --port "$RASA_PORT" --cors "${cors[@]}" "${api[@]}" \
+.venv/bin/python -m rasa_patches.rasa_command run --model "$MODEL" --port "$RASA_PORT" --cors "${cors[@]}" "${api[@]}" \
   --credentials credentials.yml --endpoints endpoints.yml "$@"

@@ -23,6 +23,9 @@ step "conversation tests (rasa test core)"
   exit 1
 }
 grep -E "Correct:|Accuracy:|F1-Score:" results/core.log | head -n 6 || true
+# rasa test runs on the same patched Rasa as rasa run and rasa shell (rasa_patches/).
+grep -q "patched (rasa_patches): graph_runner, action_response, event_types, domain_checks, action_endpoint, store_errors" \
+  results/core.log || { echo "rasa test core ran without every one of rasa_patches/" >&2; exit 1; }
 
 # The web chat tests drive Debian's Chromium; tests/scaled runs real PostgreSQL,
 # Redis and nginx. Each script installs its packages only when they are missing.

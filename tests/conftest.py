@@ -13,6 +13,7 @@ tests/unit/test_tiers.py checks that nothing outside them starts a server.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         for tier in sorted(tiers_of(item.path)):
             item.add_marker(getattr(pytest.mark, tier))
+
+
+RasaClasses = list[tuple[type, dict[str, object]]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rasa_before_any_patch() -> RasaClasses:
+    """Rasa's classes as the session found them, before any fixture loaded the model."""
+    import rasa_patches
+
+    return [(cls, dict(vars(cls))) for cls in rasa_patches.patched_classes()]
+
+
+@pytest.fixture(autouse=True)
+def _rasa_as_it_was_after_each_test(_rasa_before_any_patch: RasaClasses) -> Iterator[None]:
+    """What a test (or a fixture of its) installed of rasa_patches is taken off Rasa's classes after it.
+
+    Loading the model installs every patch in the process (rasa_patches/model_hook.py),
+    and so does building deploy/stores.py's tracker store; without this, whether a
+    later test compares with Rasa's own behaviour or with ours would depend on the order.
+    An object built while the patches were on keeps the parts they gave it.
+    """
+    yield
+    for cls, attributes in _rasa_before_any_patch:
+        for name in [name for name in vars(cls) if name not in attributes]:
+            delattr(cls, name)
+        for name, value in attributes.items():
+            if vars(cls).get(name) is not value:
+                setattr(cls, name, value)
 
 
 @pytest.fixture(autouse=True)

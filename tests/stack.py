@@ -41,7 +41,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "assistant.tar.gz"
 CREDENTIALS = ROOT / "credentials.yml"
 ENDPOINTS = ROOT / "endpoints.yml"
-# The variables the shipped files read (connectors/action_endpoint.py, deploy/stores.py).
+# The variables the shipped files read (rasa_patches/action_endpoint.py, deploy/stores.py).
 ACTION_SERVER_URL = "ACTION_SERVER_URL"
 TRACKER_STORE_URL = "TRACKER_STORE_URL"
 REDIS_URL = "REDIS_URL"
@@ -181,7 +181,8 @@ class RasaServer:
 
     `credentials` or `endpoints`, as text, replace a file for the few tests that
     compare with Rasa's own channels or stores. Rasa's own channels do not read
-    ACTION_SERVER_URL (connectors.rest.RestInput applies it): give them
+    ACTION_SERVER_URL (rasa_patches/action_endpoint.py applies it to the agent
+    that deploy/stores.py's tracker store or connectors.rest.RestInput patches): give them
     `stock_endpoints(action_url)`. `endpoints_extra` is the older way of saying
     `endpoints=stock_endpoints(action_url, endpoints_extra)`.
     """
@@ -387,6 +388,7 @@ def channel_stack(
     api_token: str | None = None,
     extra_args: list[str] | None = None,
     env: dict[str, str] | None = None,
+    endpoints: str | None = None,
 ) -> Iterator[ChannelStack]:
     """The fake Slack Web API, the web page, the action server and a Rasa server with
     the project's configuration (`RasaServer`), the page's origin allowed (`--cors`),
@@ -409,6 +411,7 @@ def channel_stack(
             workdir,
             actions.url,
             credentials=credentials,
+            endpoints=endpoints,
             # The page comes from another origin (port) than the socket.io endpoint.
             extra_args=["--cors", web.base, *api, *(extra_args or [])],
             env={

@@ -4,7 +4,7 @@ WEB_PID=""
 
 start_action_server() {
   local port=$1
-  .venv/bin/python -m deploy.rasa_quiet run actions --port "$port" --actions actions &
+  .venv/bin/python -m rasa_patches.rasa_command run actions --port "$port" --actions actions &
   ACTION_PID=$!
   for _ in $(seq 1 120); do
     if curl -fsS "http://localhost:$port/health" >/dev/null 2>&1; then

@@ -11,6 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from rasa_patches import PATCHES, RASA_VERSION
 from tests.stack import MODEL, ROOT, free_port, rasa_env
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -39,15 +40,21 @@ def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` first")
     action_port, rasa_port = free_port(), free_port()
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
     transcript = (tmp_path / "shell.log").open("w")
     child = pexpect.spawn(
         "bash",
-        ["scripts/shell.sh", "--port", str(rasa_port), "--endpoints", str(endpoints)],
+        ["scripts/shell.sh", "--port", str(rasa_port)],
         cwd=str(ROOT),
         # No cursor-position queries: nobody answers them in a pty, and prompt_toolkit waits.
-        env=rasa_env(ACTION_PORT=str(action_port), PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm"),
+        # The shipped endpoints.yml, as `make shell` runs it, with this test's ports and database.
+        env=rasa_env(
+            ACTION_PORT=str(action_port),
+            ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
+            TRACKER_STORE_URL=f"sqlite:///{tmp_path / 'conversations.db'}",
+            REDIS_URL="",
+            PROMPT_TOOLKIT_NO_CPR="1",
+            TERM="xterm",
+        ),
         encoding="utf-8",
         codec_errors="replace",
         dimensions=(50, 200),
@@ -58,6 +65,9 @@ def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
         child.expect_exact("Bot loaded. Type a message", timeout=240)
         # Start-up shows our log lines, not the pinned packages' deprecation notices.
         assert "DeprecationWarning" not in child.before
+        # The same patches as `rasa run` (tests/e2e/test_shipped.py), installed once.
+        patched = f"Rasa {RASA_VERSION} patched (rasa_patches): {', '.join(PATCHES)}."
+        assert ANSI.sub("", child.before).count(patched) == 1, child.before
         child.expect_exact("Your input ->")
         assert _listening(action_port), "shell.sh should have started the action server"
 

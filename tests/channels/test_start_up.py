@@ -1,5 +1,5 @@
 """Start-up output of the start scripts' servers: our log lines, not the pinned
-packages' DeprecationWarnings (scripts/lib/quiet_warnings.sh, deploy/rasa_quiet.py)."""
+packages' DeprecationWarnings (scripts/lib/quiet_warnings.sh, rasa_patches/rasa_command.py)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _action_server_start_up(command: str) -> str:
 
 def test_the_start_scripts_show_our_log_lines_not_third_party_deprecations() -> None:
     quiet = _action_server_start_up(
-        f"source scripts/lib/quiet_warnings.sh && {sys.executable} -m deploy.rasa_quiet"
+        f"source scripts/lib/quiet_warnings.sh && {sys.executable} -m rasa_patches.rasa_command"
     )
     assert "Action endpoint is up and running" in quiet
     assert "DeprecationWarning" not in quiet, quiet

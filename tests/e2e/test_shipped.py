@@ -17,6 +17,7 @@ import uuid
 
 import yaml
 
+from rasa_patches import PATCHES, RASA_VERSION
 from tests.stack import CREDENTIALS, ENDPOINTS, RasaServer, reply_text
 
 
@@ -63,8 +64,10 @@ def test_the_channel_is_the_hardened_rest_one(rasa_server: RasaServer) -> None:
 
 def test_the_start_up_hardening_ran_with_the_shipped_settings(rasa_server: RasaServer) -> None:
     log = rasa_server.log.read_text()
-    timeout = yaml.safe_load(CREDENTIALS.read_text())["connectors.rest.RestInput"]["action_timeout"]
-    # ACTION_SERVER_URL over endpoints.yml's localhost:5055, and credentials.yml's timeout.
+    timeout = yaml.safe_load(ENDPOINTS.read_text())["action_endpoint"]["timeout"]
+    # ACTION_SERVER_URL over endpoints.yml's localhost:5055, and endpoints.yml's timeout.
     assert f"Action server {rasa_server.action_url}: calls time out after {timeout:g} s" in log
-    assert "Tracker store errors are answered with an apology" in log
-    assert "The model's graph runs node after node" in log
+    # Every patch, installed once: by the tracker store, before the agent and its model.
+    patched = [line for line in log.splitlines() if "patched (rasa_patches)" in line]
+    assert len(patched) == 1, patched
+    assert f"Rasa {RASA_VERSION} patched (rasa_patches): {', '.join(PATCHES)}." in patched[0]

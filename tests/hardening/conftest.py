@@ -3,7 +3,7 @@
 tests.stack.channel_stack, as the channel tests have it: the Rasa server with
 the project's own credentials.yml and endpoints.yml (the hardened REST channel,
 socket.io, Slack against a fake Slack Web API; conversations in an SQLite file
-of its own), here with a 3 s action timeout instead of credentials.yml's 10 s,
+of its own), here with a 3 s action timeout instead of endpoints.yml's 10 s,
 Sanic's body limit as scripts/run.sh sets it, and the HTTP API on behind a
 token, as docs/robustness.md describes for production. Its action server is
 the real one, and tests stop, pause and restart it. A Rasa server takes ~25 s
@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.stack import MODEL, ROOT, ChannelStack, channel_stack
+from tests.stack import MODEL, ChannelStack, channel_stack, shipped_action_endpoint, shipped_endpoints
 
-# Short, so the slow-action-server test waits seconds, not the 10 s of credentials.yml.
+# Short, so the slow-action-server test waits seconds, not the 10 s of endpoints.yml.
 ACTION_TIMEOUT = 3.0
 SLACK_TOKEN = "xoxb-" + secrets.token_hex(12)
 SLACK_SIGNING_SECRET = secrets.token_hex(16)
@@ -38,13 +37,9 @@ REQUEST_MAX_SIZE = 2 * 1024 * 1024
 Stack = ChannelStack
 
 
-def hardened_credentials(action_timeout: float = ACTION_TIMEOUT) -> str:
-    """credentials.yml as the project has it, with another action timeout."""
-    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
-    rest = credentials.get("connectors.rest.RestInput")
-    assert rest is not None, "credentials.yml must use the hardened REST channel (connectors.rest.RestInput)"
-    rest["action_timeout"] = action_timeout
-    return yaml.safe_dump(credentials, sort_keys=False)
+def hardened_endpoints(action_timeout: float = ACTION_TIMEOUT) -> str:
+    """endpoints.yml as the project has it, with another action timeout."""
+    return shipped_endpoints(action_endpoint={**shipped_action_endpoint(), "timeout": action_timeout})
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +55,7 @@ def stack(hardening_workdir: Path) -> Iterator[Stack]:
         hardening_workdir,
         SLACK_TOKEN,
         SLACK_SIGNING_SECRET,
-        credentials=hardened_credentials(),
+        endpoints=hardened_endpoints(),
         api_token=API_TOKEN,
         env={"SANIC_REQUEST_MAX_SIZE": str(REQUEST_MAX_SIZE)},
     ) as started:

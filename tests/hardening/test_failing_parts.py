@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from connectors.guard import ACTION_APOLOGY
+from rasa_patches.action_endpoint import ACTION_APOLOGY
 from tests.hardening.conftest import ACTION_TIMEOUT, Stack, new_sender, say, texts
 from tests.stack import ROOT, VENV_BIN, free_port, rasa_env
 

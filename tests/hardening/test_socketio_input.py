@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 import socketio
 
-from connectors.guard import ACTION_APOLOGY, EMPTY_REPLY
+from connectors.guard import EMPTY_REPLY
 from connectors.socketio import UNREADABLE_REPLY
+from rasa_patches.action_endpoint import ACTION_APOLOGY
 from tests.hardening.conftest import Stack
 from tests.hardening.test_rest_input import nested
 

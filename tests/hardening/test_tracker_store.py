@@ -32,7 +32,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 
 from connectors.guard import STORE_APOLOGY
 from deploy.local import INSTALL_HINT, Postgres, missing_services, postgres_bin, stop_process
-from tests.hardening.conftest import hardened_credentials, new_sender, post, texts, wait_for
+from tests.hardening.conftest import hardened_endpoints, new_sender, post, texts, wait_for
 from tests.stack import MODEL, ActionServer, RasaServer, free_port
 
 
@@ -101,8 +101,8 @@ def _rasa(workdir: Path, actions: ActionServer, database: Postgres) -> RasaServe
     return RasaServer(
         workdir,
         actions.url,
-        # credentials.yml with the suite's short action timeout, endpoints.yml as it is.
-        credentials=hardened_credentials(),
+        # endpoints.yml with the suite's short action timeout, credentials.yml as it is.
+        endpoints=hardened_endpoints(),
         env={"TRACKER_STORE_URL": database.url},
     )
 

@@ -6,8 +6,9 @@ each dialogue turn predicted by both, and the results must be equal.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-import rasa.core.processor
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
@@ -17,8 +18,8 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 
-from connectors import graph_runner
-from connectors.graph_runner import SequentialGraphRunner
+import rasa_patches
+from rasa_patches.graph_runner import SequentialGraphRunner
 from tests.e2e.question_set import load_items
 from tests.nlu.holdout import HOLDOUT
 from tests.stack import MODEL
@@ -28,13 +29,16 @@ ODD_TEXTS = ["?", "!!!", "ok", "PRODUCT MANAGER", "product manager " * 40, "Ã© Ã
 
 
 @pytest.fixture(scope="module")
-def processor() -> MessageProcessor:
+def processor() -> Iterator[MessageProcessor]:
+    """The model as Rasa alone loads it: its hook (rasa_patches/model_hook.py) installs nothing."""
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` first")
-    agent = Agent.load(str(MODEL))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rasa_patches, "install", lambda: None)
+        agent = Agent.load(str(MODEL))
     assert agent.processor is not None
     assert isinstance(agent.processor.graph_runner, DaskGraphRunner)
-    return agent.processor
+    yield agent.processor
 
 
 def parse(processor: MessageProcessor, runner: GraphRunner, text: str, sender: str = "runner-test") -> dict:
@@ -93,14 +97,10 @@ def test_every_dialogue_turn_is_predicted_the_same(processor: MessageProcessor) 
     assert turns > 200
 
 
-def test_install_swaps_the_runner_of_a_loaded_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Restored after the test, so that other tests load models with Rasa's runner.
-    monkeypatch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
+def test_loading_the_model_puts_the_sequential_runner_under_it() -> None:
     agent = Agent.load(str(MODEL))
     assert agent.processor is not None
-    graph_runner.install(agent)
     assert isinstance(agent.processor.graph_runner, SequentialGraphRunner)
-    assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
     parsed = parse(agent.processor, agent.processor.graph_runner, "what do production managers earn")
     assert parsed["intent"]["name"] == "ask_question"
     assert [e["value"] for e in parsed["entities"] if e["entity"] == "role"] == ["production manager"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from connectors.action_endpoint import ACTION_SERVER_URL, action_server_url
-from connectors.guard import ACTION_APOLOGY
+from rasa_patches.action_endpoint import ACTION_APOLOGY, ACTION_SERVER_URL, action_server_url
 from tests.scaled.helpers import post
 from tests.stack import ActionServer, RasaServer, free_port, shipped_action_endpoint, shipped_endpoints
 

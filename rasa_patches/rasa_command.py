@@ -13,7 +13,7 @@ warnings are UserWarnings too. Here Sanic is imported first and the same
 filters are put back in front, and again each time after Rasa's own; every
 other warning, ours included, shows as before.
 
-Usage: python -m deploy.rasa_quiet <rasa arguments>, e.g. `run actions`.
+Usage: python -m rasa_patches.rasa_command <rasa arguments>, e.g. `run actions`.
 """
 
 from __future__ import annotations

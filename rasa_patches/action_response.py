@@ -18,8 +18,8 @@ answering (docs/benchmarks.md).
 - A reply that fails is validated again the way Rasa does it, so the error
   raised is Rasa's own.
 
-`install_response_validation` puts it in place of Rasa's check, once, when the
-server starts (connectors/rest.py).
+`install` puts it in place of Rasa's check and builds the validator (about
+40 ms: at start, not on the first reply).
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 
 logger = logging.getLogger(__name__)
+
+
+# The classes `install` changes (tests/conftest.py puts them back after each test).
+PATCHED_CLASSES: tuple[type, ...] = (RemoteAction,)
 
 
 class ResponseValidator:
@@ -84,7 +88,7 @@ _validator: ResponseValidator | None = None
 
 def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     """RemoteAction._validate_action_result, with the ResponseValidator built at start."""
-    assert _validator is not None, "install_response_validation() builds it"
+    assert _validator is not None, "install() builds it"
     try:
         _validator.validate(result)
     except ValidationError as error:
@@ -96,10 +100,13 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
-def install_response_validation() -> None:
-    """Build the ResponseValidator (about 40 ms: at start, not on the first reply) and make
-    every RemoteAction check replies with it."""
+def install() -> None:
+    """Build the ResponseValidator and make every RemoteAction check replies with it."""
     global _validator
     if _validator is None:
         _validator = ResponseValidator(RemoteAction.action_response_format_spec())
     RemoteAction._validate_action_result = _validate_action_result
+
+
+def is_installed() -> bool:
+    return RemoteAction._validate_action_result is _validate_action_result

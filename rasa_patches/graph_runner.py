@@ -20,27 +20,25 @@ because Rasa's nodes rely on it:
 - a node's exception reaches the caller unchanged, and a `RuntimeError` is
   wrapped in `GraphRunError`, as `DaskGraphRunner.run` does.
 
-`install` puts it under an agent that is already loaded, reusing the nodes
-its `DaskGraphRunner` built, and makes models loaded later (`PUT /model`)
-use it too. The REST channel (connectors/rest.py) does that when the
-server starts.
+`install` makes every `MessageProcessor` (one per loaded model, the first
+one and each `PUT /model`) take a `SequentialGraphRunner` in place of the
+`DaskGraphRunner` Rasa gives it, reusing the nodes (and loaded components)
+that runner built (rasa_patches/assignment.py).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-import rasa.core.processor
-from rasa.core.agent import Agent
+from rasa.core.processor import MessageProcessor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import ExecutionContext, GraphNode, GraphNodeHook, GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.runner.interface import GraphRunner
 from rasa.engine.storage.storage import ModelStorage
 
-logger = logging.getLogger(__name__)
+from rasa_patches.assignment import convert_on_assignment, converts
 
 # One step of a run: a node's name and the names of the nodes or inputs it needs.
 Step = tuple[str, tuple[str, ...]]
@@ -137,11 +135,20 @@ class SequentialGraphRunner(GraphRunner):
         return outputs
 
 
-def install(agent: Agent) -> None:
-    """Runs `agent`'s model, and every model Rasa loads from now on, with `SequentialGraphRunner`."""
-    # MessageProcessor._load_model names the runner class through this module global.
-    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
-    processor = agent.processor
-    if processor is not None and isinstance(processor.graph_runner, DaskGraphRunner):
-        processor.graph_runner = SequentialGraphRunner.replacing(processor.graph_runner)
-        logger.info("The model's graph runs node after node, without dask (connectors/graph_runner.py).")
+# The classes `install` changes (tests/conftest.py puts them back after each test).
+PATCHED_CLASSES: tuple[type, ...] = (MessageProcessor,)
+
+
+def sequential(runner: Any) -> Any:
+    """A `DaskGraphRunner` as a `SequentialGraphRunner` on the same nodes; anything else as it is."""
+    if isinstance(runner, DaskGraphRunner):
+        return SequentialGraphRunner.replacing(runner)
+    return runner
+
+
+def install() -> None:
+    convert_on_assignment(MessageProcessor, "graph_runner", sequential)
+
+
+def is_installed() -> bool:
+    return converts(MessageProcessor, "graph_runner", sequential)

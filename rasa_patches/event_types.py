@@ -7,7 +7,7 @@ every single event. Loading a tracker from the tracker store and reading the
 action server's reply do that a dozen times a message: 10% of the Rasa
 server's time per message in our profile (docs/benchmarks.md).
 
-`install` wraps it with a table from name to class. A name not in the table is
+`install` replaces it with a table from name to class. A name not in the table is
 resolved by Rasa's own method and remembered, so the answers are Rasa's; event
 classes are defined at import time and never change while the server runs.
 """
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from rasa.shared.core.events import Event
 
+# The classes `install` changes (tests/conftest.py puts them back after each test).
+PATCHED_CLASSES: tuple[type, ...] = (Event,)
 _rasa_resolve_by_type = Event.resolve_by_type
 _classes_by_name: dict[str, type[Event]] = {}
 
@@ -34,3 +36,7 @@ def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[
 def install() -> None:
     if Event.resolve_by_type is not resolve_by_type:
         Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def is_installed() -> bool:
+    return Event.resolve_by_type is resolve_by_type

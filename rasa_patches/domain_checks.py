@@ -15,6 +15,8 @@ from typing import Any
 
 from rasa.shared.core.domain import Domain
 
+# The classes `install` changes (tests/conftest.py puts them back after each test).
+PATCHED_CLASSES: tuple[type, ...] = (Domain,)
 _rasa_is_empty = Domain.is_empty
 _empty_as_dict: dict[str, Any] | None = None
 
@@ -30,3 +32,7 @@ def is_empty(domain: Domain) -> bool:
 def install() -> None:
     if Domain.is_empty is not is_empty:
         Domain.is_empty = is_empty
+
+
+def is_installed() -> bool:
+    return Domain.is_empty is is_empty

@@ -11,8 +11,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from rasa.core.actions.action import RemoteAction
 
-from connectors import action_response
-from connectors.action_response import ResponseValidator
+from rasa_patches import action_response
+from rasa_patches.action_response import ResponseValidator
 
 SCHEMA = RemoteAction.action_response_format_spec()
 VALIDATOR = ResponseValidator(SCHEMA)
@@ -139,7 +139,7 @@ def test_a_bad_reply_raises_rasas_error_with_rasas_hint() -> None:
     bad = {"events": [{"event": "slot", "name": 3}]}
     with pytest.raises(jsonschema.ValidationError) as expected:
         jsonschema.validate(bad, SCHEMA)
-    action_response.install_response_validation()
+    action_response.install()
     action = RemoteAction("action_answer_question", None)
     with pytest.raises(jsonschema.ValidationError) as raised:
         action._validate_action_result(bad)

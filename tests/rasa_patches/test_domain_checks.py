@@ -1,11 +1,11 @@
-"""connectors/domain_checks.py answers as Rasa's own Domain.is_empty does."""
+"""rasa_patches/domain_checks.py answers as Rasa's own Domain.is_empty does."""
 
 from __future__ import annotations
 
 import pytest
 from rasa.shared.core.domain import Domain
 
-from connectors import domain_checks
+from rasa_patches import domain_checks
 from tests.stack import ROOT
 
 DOMAINS = {

@@ -1,10 +1,10 @@
-"""deploy/rasa_quiet.py: the start scripts' warning filters, put back after Sanic's."""
+"""rasa_patches/rasa_command.py: the start scripts' warning filters, put back after Sanic's."""
 
 from __future__ import annotations
 
 import warnings
 
-from deploy.rasa_quiet import refilter, silenced_modules
+from rasa_patches.rasa_command import refilter, silenced_modules
 
 
 def test_silenced_modules_are_read_from_pythonwarnings_in_order() -> None:

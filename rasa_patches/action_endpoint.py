@@ -17,12 +17,11 @@ It also keeps one HTTP session (and its keep-alive connections) to the action
 server, where Rasa's `EndpointConfig.request` opens a new session, and so a new
 TCP connection, for every action call.
 
-It also makes Rasa check the action server's replies with a validator built once
-(connectors/action_response.py).
-
-`install` swaps both in on a running server's agent; the REST channel
-(connectors/rest.py) does that when the server starts. It also takes the
-action server's URL from ACTION_SERVER_URL when that is set (endpoints.yml's
+`install` makes every action endpoint Rasa hands the agent or a message
+processor a `BoundedActionEndpoint` (rasa_patches/assignment.py). Its time
+limit is endpoints.yml's `timeout` under `action_endpoint` (10 s when it is not
+given), where a Rasa user looks for it; Rasa itself ignores that key. The
+action server's URL is ACTION_SERVER_URL when that is set (endpoints.yml's
 `url`, http://localhost:5055/webhook, otherwise), so that any number of Rasa
 servers can share one pool of action servers without a file per host. Rasa's
 own `${ACTION_SERVER_URL}` in endpoints.yml would refuse to start whenever the
@@ -39,16 +38,23 @@ from typing import Any
 
 import aiohttp
 from aiohttp import ContentTypeError
+from rasa.core.agent import Agent
+from rasa.core.processor import MessageProcessor
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
-from connectors import action_response
-from connectors.guard import ACTION_APOLOGY
+from rasa_patches.assignment import convert_on_assignment, converts
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 10.0
 KEEPALIVE_SECONDS = 2.0
 ACTION_SERVER_URL = "ACTION_SERVER_URL"
+# The action server is down or too slow: said instead of silence.
+ACTION_APOLOGY = "Sorry, I can't look that up right now. Please try again in a moment."
+
+
+# The classes `install` changes (tests/conftest.py puts them back after each test).
+PATCHED_CLASSES: tuple[type, ...] = (Agent, MessageProcessor)
 
 
 def action_server_url(configured: str | None, environ: Mapping[str, str] | None = None) -> str | None:
@@ -107,7 +113,7 @@ class BoundedActionEndpoint(EndpointConfig):
             token=endpoint.token,
             token_name=endpoint.token_name,
             cafile=endpoint.cafile,
-            **endpoint.kwargs,
+            **{key: value for key, value in endpoint.kwargs.items() if key != "timeout"},
         )
         bounded.type = endpoint.type
         return bounded
@@ -165,26 +171,36 @@ class BoundedActionEndpoint(EndpointConfig):
                 return None
 
 
-def install(agent: Any, timeout: float) -> BoundedActionEndpoint | None:
-    """Make `agent` (and its processor) call actions through a `BoundedActionEndpoint`."""
-    endpoint = getattr(agent, "action_endpoint", None)
+def configured_timeout(endpoint: EndpointConfig) -> float:
+    """endpoints.yml's `timeout` for the action endpoint (Rasa keeps unknown keys in `kwargs`)."""
+    value = endpoint.kwargs.get("timeout", DEFAULT_ACTION_TIMEOUT)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError(
+            f"endpoints: action_endpoint `timeout` must be a number of seconds > 0, not {value!r}"
+        )
+    return float(value)
+
+
+def bounded(endpoint: EndpointConfig | None) -> EndpointConfig | None:
+    """The action endpoint Rasa was given, as a `BoundedActionEndpoint` at ACTION_SERVER_URL if set."""
+    if isinstance(endpoint, BoundedActionEndpoint):
+        return endpoint
     url = action_server_url(getattr(endpoint, "url", None))
     if not url:
-        logger.warning("No action endpoint configured: custom actions cannot run.")
-        return None
+        return endpoint
     if endpoint is None:
-        bounded = BoundedActionEndpoint(timeout=timeout, url=url)
-    elif isinstance(endpoint, BoundedActionEndpoint):
-        endpoint.timeout = timeout
-        bounded = endpoint
+        result = BoundedActionEndpoint(timeout=DEFAULT_ACTION_TIMEOUT, url=url)
     else:
-        bounded = BoundedActionEndpoint.wrap(endpoint, timeout)
-    bounded.url = url
-    action_response.install_response_validation()
-    agent.action_endpoint = bounded
-    # The processor keeps its own reference; a model loaded later takes the agent's.
-    processor = getattr(agent, "processor", None)
-    if processor is not None:
-        processor.action_endpoint = bounded
-    logger.info(f"Action server {url}: calls time out after {timeout:g} s and then apologise.")
-    return bounded
+        result = BoundedActionEndpoint.wrap(endpoint, configured_timeout(endpoint))
+    result.url = url
+    logger.info(f"Action server {url}: calls time out after {result.timeout:g} s and then apologise.")
+    return result
+
+
+def install() -> None:
+    for cls in (Agent, MessageProcessor):
+        convert_on_assignment(cls, "action_endpoint", bounded)
+
+
+def is_installed() -> bool:
+    return all(converts(cls, "action_endpoint", bounded) for cls in (Agent, MessageProcessor))
