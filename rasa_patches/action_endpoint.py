@@ -13,9 +13,11 @@ through whichever channel the message came from and records in the tracker. A
 The user's message is kept either way, and the next message goes to the
 action server again, so the conversation carries on once it is back.
 
-It also keeps one HTTP session (and its keep-alive connections) to the action
-server, where Rasa's `EndpointConfig.request` opens a new session, and so a new
-TCP connection, for every action call.
+It also keeps its connections to the action server open between calls, where
+Rasa's `EndpointConfig.request` opens a new session, and so a new TCP
+connection, for every action call, and writes each request at once
+(rasa_patches/action_client.py; aiohttp for `https://`, a custom CA or a
+compressed request).
 
 `install` makes every action endpoint Rasa hands the agent or a message
 processor a `BoundedActionEndpoint` (rasa_patches/assignment.py). Its time
@@ -34,14 +36,18 @@ import asyncio
 import logging
 import os
 from collections.abc import Mapping
+from json import dumps
 from typing import Any
 
 import aiohttp
 from aiohttp import ContentTypeError
+from multidict import MultiDict
 from rasa.core.agent import Agent
 from rasa.core.processor import MessageProcessor
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
+from yarl import URL
 
+from rasa_patches.action_client import KeepAliveClient
 from rasa_patches.assignment import convert_on_assignment, converts
 
 logger = logging.getLogger(__name__)
@@ -75,6 +81,7 @@ class BoundedActionEndpoint(EndpointConfig):
         super().__init__(**kwargs)
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
+        self._client = KeepAliveClient(KEEPALIVE_SECONDS)
 
     def _shared_session(self) -> aiohttp.ClientSession:
         """One session per event loop, kept open so its connections are reused."""
@@ -98,6 +105,7 @@ class BoundedActionEndpoint(EndpointConfig):
         return session
 
     async def close(self) -> None:
+        self._client.close()
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
@@ -136,7 +144,7 @@ class BoundedActionEndpoint(EndpointConfig):
             problem = f"answered {error.status}"
         except asyncio.TimeoutError:
             problem = f"did not answer within {self.timeout:g} s"
-        except aiohttp.ClientError as error:
+        except (aiohttp.ClientError, OSError) as error:
             problem = f"could not be reached ({type(error).__name__}: {error})"
         action = (kwargs.get("json") or {}).get("next_action", "?")
         logger.error(
@@ -148,20 +156,19 @@ class BoundedActionEndpoint(EndpointConfig):
     async def _send(
         self, method: str, subpath: str | None, content_type: str | None, compress: bool, **kwargs: Any
     ) -> Any:
-        """`EndpointConfig.request`, on the shared session."""
+        """`EndpointConfig.request`, over kept-alive connections."""
         if self.cafile:
             # A custom CA is rare here; Rasa's own request handles it.
             return await super().request(method, subpath, content_type, compress, **kwargs)
         headers = {"Content-Type": content_type} if content_type else {}
         headers.update(kwargs.pop("headers", None) or {})
         headers.update(self.headers or {})
+        params = self.combine_parameters(kwargs)
+        url = URL(concat_url(self.url, subpath))
+        if url.scheme == "http" and not compress and set(kwargs) <= {"json", "timeout"}:
+            return await self._send_at_once(method, url, headers, params, **kwargs)
         async with self._shared_session().request(
-            method,
-            concat_url(self.url, subpath),
-            headers=headers,
-            params=self.combine_parameters(kwargs),
-            compress=compress,
-            **kwargs,
+            method, url, headers=headers, params=params, compress=compress, **kwargs
         ) as response:
             if response.status >= 400:
                 raise ClientResponseError(response.status, response.reason, await response.content.read())
@@ -169,6 +176,32 @@ class BoundedActionEndpoint(EndpointConfig):
                 return await response.json()
             except ContentTypeError:
                 return None
+
+    async def _send_at_once(
+        self,
+        method: str,
+        url: URL,
+        headers: dict[str, str],
+        params: dict[str, Any],
+        json: Any = None,
+        timeout: aiohttp.ClientTimeout | None = None,
+    ) -> Any:
+        """The same request through `KeepAliveClient`: headers and body in one write."""
+        if params:
+            # As aiohttp adds them (ClientRequest.__init__, 3.9).
+            query = MultiDict(url.query)
+            query.extend(url.with_query(params).query)
+            url = url.with_query(query)
+        headers = {k: v for k, v in headers.items() if k.lower() not in ("host", "content-length")}
+        if self.basic_auth:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            headers["Authorization"] = auth.encode()
+        body = b"" if json is None else dumps(json).encode("utf-8")
+        total = timeout.total if timeout is not None and timeout.total else self.timeout
+        response = await self._client.request(method, url, headers, body, total)
+        if response.status >= 400:
+            raise ClientResponseError(response.status, response.reason, response.body)
+        return response.json()
 
 
 def configured_timeout(endpoint: EndpointConfig) -> float:
