@@ -15,9 +15,9 @@ from benchmarks.stats import percentile
 CONCURRENCY = 8
 GROWTH_WINDOW = 10  # turn N's latency: the median of the 10 turns ending at N
 ROUNDS = 4
-# Untimed messages at the start of each bot's part of a round: right after 8 s of
-# another process's work, this assistant's first dozen replies took 10-15 ms
-# against a p50 of 9 ms (docs/benchmarks.md). Their own p50 is reported.
+# Untimed messages at the start of each bot's part of a round: right after the
+# other bot's part, the first replies can be slower than the rest (caches, CPU
+# frequency). Their own p50 is reported, in a row of its own.
 ROUND_WARMUP = 10
 
 

@@ -5,9 +5,8 @@ files and features, to the last index, count and dtype), with one change: a
 message's counts come from the fitted vectorizer's analyzer and vocabulary
 directly. Rasa calls scikit-learn's `CountVectorizer.transform` twice a message
 (once per token, once for the whole text); each call builds, sorts and checks
-sparse matrices around a few dozen lookups, and Rasa converts them again:
-0.75 ms a message for each of our two count featurizers, the largest share of
-our NLU time (docs/benchmarks.md).
+sparse matrices around a few dozen lookups, and Rasa converts them again: the
+largest share of our NLU time before this (docs/benchmarks.md).
 
 Here each token's vocabulary columns are worked out once and remembered
 (people reuse words), a message's counts are a `numpy.unique` over them, and the

@@ -3,9 +3,9 @@
 Rasa validates every action server reply with `jsonschema.validate(reply, schema)`
 (`RemoteAction._validate_action_result`). That call checks the schema itself
 against the JSON Schema meta-schema and builds a new validator each time, and
-each event is then tried against all 23 event kinds of Rasa's `oneOf`: 27 ms a
-reply with jsonschema 4.17.3 on a quiet machine, 59% of the server's CPU while
-answering (docs/benchmarks.md).
+each event is then tried against all 23 event kinds of Rasa's `oneOf`: with
+the pinned jsonschema, more than half of the server's CPU while answering
+(docs/benchmarks.md).
 
 `ResponseValidator` gives the same verdict for every reply, faster:
 - the schema is checked and the validators are built once;
@@ -18,8 +18,8 @@ answering (docs/benchmarks.md).
 - A reply that fails is validated again the way Rasa does it, so the error
   raised is Rasa's own.
 
-`install` puts it in place of Rasa's check and builds the validator (about
-40 ms: at start, not on the first reply).
+`install` puts it in place of Rasa's check and builds the validator, at start
+rather than on the first reply.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Rasa 3.6.21's processor asks `domain.is_empty()` of every parsed message
 (`MessageProcessor._check_for_unseen_features`), and `Domain.is_empty` builds
 `Domain.empty()` from scratch each time to compare its `as_dict()` with the
-domain's: 0.2 ms a message in our profile (docs/benchmarks.md), a twentieth of
-the Rasa server's time. The empty domain's `as_dict()` is the same every time,
+domain's, a visible share of every message in a profile of the Rasa server
+(docs/benchmarks.md). The empty domain's `as_dict()` is the same every time,
 so it is built once here; the comparison is Rasa's.
 """
 

@@ -4,8 +4,8 @@ Rasa turns every stored or received event back into an object through
 `Event.resolve_by_type(name)`, which calls `all_subclasses(Event)`: a recursive
 walk over all ~30 event classes with an `inspect.isabstract` check on each, for
 every single event. Loading a tracker from the tracker store and reading the
-action server's reply do that a dozen times a message: 10% of the Rasa
-server's time per message in our profile (docs/benchmarks.md).
+action server's reply do that a dozen times a message, a tenth of the Rasa
+server's time in a profile (docs/benchmarks.md).
 
 `install` replaces it with a table from name to class. A name not in the table is
 resolved by Rasa's own method and remembered, so the answers are Rasa's; event

@@ -4,8 +4,8 @@ Rasa runs its model as a graph three times a message: once to parse the text
 (the NLU pipeline) and once for each dialogue prediction. `DaskGraphRunner`
 hands every run to `dask.get`, which builds a new task graph, orders it,
 wraps every task in a future and tracks its state, all on one thread. For
-our pipeline that bookkeeping cost 2 ms of a 10.7 ms message: as much as
-the CountVectorsFeaturizers and the CRF together (docs/benchmarks.md).
+our pipeline that bookkeeping cost as much as the CountVectorsFeaturizers
+and the CRF together (docs/benchmarks.md).
 
 `SequentialGraphRunner` runs the same nodes (the very `GraphNode` objects
 Rasa built, with their hooks) with the same inputs and outputs, in an order
