@@ -8,16 +8,17 @@ those, the suites that run the whole server hold the behaviour):
 - action_response: `RemoteAction._validate_action_result` (test_action_response.py);
 - event_types: `Event.resolve_by_type` (test_event_types.py);
 - domain_checks: `Domain.is_empty` (test_domain_checks.py);
-- action_endpoint: the action endpoint of the agent and of every processor
-  (test_action_endpoint.py; tests/hardening/test_failing_parts.py);
+- action_endpoint: the action endpoint of the agent and of every processor,
+  with its HTTP client in action_client (test_action_endpoint.py,
+  test_action_client.py; tests/hardening/test_failing_parts.py);
 - store_errors: the error callback of their `FailSafeTrackerStore`
   (test_store_errors.py; tests/hardening/test_tracker_store.py);
 - rasa_command: `rasa.utils.common._filter_warnings`, for the start scripts'
   warning filters (test_rasa_command.py).
 
-Each module says what Rasa does, what it does instead and why, and has an
-`install()` and an `is_installed()`; rasa_command is the start scripts' way
-into `rasa` and installs nothing here.
+Each patch module says what Rasa does, what it does instead and why, and has
+an `install()` and an `is_installed()`; assignment and action_client serve
+them, and rasa_command is the start scripts' way into `rasa`.
 
 `install()` puts them all in place, once per process, and refuses to on any
 Rasa but RASA_VERSION: each patch leans on the inside of that version. Rasa
