@@ -11,7 +11,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.stack import MODEL, ROOT, free_port, rasa_env
+from local_stack.processes import ROOT, free_port, rasa_env
+from local_stack.servers import MODEL
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 UP, ENTER = "\x1b[A", "\r"

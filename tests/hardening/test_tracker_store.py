@@ -31,13 +31,14 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
 from connectors.guard import STORE_APOLOGY
-from deploy.local import INSTALL_HINT, Postgres, missing_services, postgres_bin, stop_process
+from local_stack.processes import free_port, stop_process
+from local_stack.servers import MODEL, ActionServer, RasaServer
+from local_stack.services import INSTALL_HINT, Postgres, missing_services, postgres_bin
 from tests.hardening.conftest import hardened_credentials, new_sender, post, texts, wait_for
-from tests.stack import MODEL, ActionServer, RasaServer, free_port
 
 
 def _restart(database: Postgres) -> None:
-    """Start the stopped PostgreSQL server again on its data folder and port, as deploy.local does."""
+    """Start the stopped PostgreSQL server again on its data folder and port, as local_stack.services does."""
     assert database.dir is not None
     owner = pwd.getpwnam("postgres")
     database.process = subprocess.Popen(
@@ -65,7 +66,7 @@ def _restart(database: Postgres) -> None:
 
 def _accepts(database: Postgres) -> bool:
     try:
-        return database._create_database()
+        return database.create_database()
     except Exception:
         return False
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from deploy.stores import REDIS_URL, TRACKER_STORE_URL
-from tests.stack import RasaServer, stored_events
+from local_stack.servers import RasaServer
+from local_stack.tracker_db import stored_events
 
 __all__ = ["stored_events"]
 

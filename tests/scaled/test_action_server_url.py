@@ -7,8 +7,9 @@ from pathlib import Path
 
 from connectors.action_endpoint import ACTION_SERVER_URL, action_server_url
 from connectors.guard import ACTION_APOLOGY
+from local_stack.processes import free_port
+from local_stack.servers import ActionServer, RasaServer, shipped_action_endpoint, shipped_endpoints
 from tests.scaled.helpers import post
-from tests.stack import ActionServer, RasaServer, free_port, shipped_action_endpoint, shipped_endpoints
 
 
 def test_unset_or_empty_means_endpoints_yml() -> None:

@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 
 from connectors import domain_checks
-from tests.stack import ROOT
+from local_stack.processes import ROOT
 
 DOMAINS = {
     "this assistant's": lambda: Domain.load(str(ROOT / "domain.yml")),
