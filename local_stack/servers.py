@@ -79,6 +79,7 @@ class _Server:
     process: subprocess.Popen | None
     log: Path
     name = "server"
+    start_timeout = START_TIMEOUT
 
     @property
     def health_url(self) -> str:
@@ -101,8 +102,14 @@ class _Server:
         assert self.process is not None, "launch() first"
         return self.process, self.log, url_answers(self.health_url)
 
-    def wait(self, timeout: float = START_TIMEOUT) -> None:
-        wait_all({self.health_url: self.watched()}, timeout)
+    def wait(self, timeout: float | None = None) -> None:
+        wait_all({self.health_url: self.watched()}, timeout or self.start_timeout)
+
+    def start(self: S, timeout: float | None = None) -> S:
+        """Launch, then wait until the health URL answers (at most `timeout`, or `start_timeout`)."""
+        self.launch()
+        self.wait(timeout)
+        return self
 
     def stop(self) -> None:
         stop_process(self.process)
@@ -133,11 +140,6 @@ class ActionServer(_Server):
 
     def environment(self) -> dict[str, str]:
         return dict(self.env)
-
-    def start(self, timeout: float = START_TIMEOUT) -> ActionServer:
-        self.launch()
-        self.wait(timeout)
-        return self
 
 
 @dataclass
@@ -235,11 +237,6 @@ class RasaServer(_Server):
             *self.extra_args,
         ]
 
-    def start(self, timeout: float = START_TIMEOUT) -> RasaServer:
-        self.launch()
-        self.wait(timeout)
-        return self
-
     def kill(self) -> None:
         """A hard crash: SIGKILL, no shutdown handlers run. `start()` brings it back."""
         kill_process(self.process)
@@ -266,6 +263,7 @@ class WebServer(_Server):
     process: subprocess.Popen | None = None
 
     name = "web"
+    start_timeout = 30.0
 
     @property
     def base(self) -> str:
@@ -278,8 +276,3 @@ class WebServer(_Server):
     def command(self) -> list[str]:
         bind = ["--bind", self.bind] if self.bind else []
         return [sys.executable, "-m", "http.server", str(self.port), *bind, "--directory", "web"]
-
-    def start(self, timeout: float = 30.0) -> WebServer:
-        self.launch()
-        self.wait(timeout)
-        return self

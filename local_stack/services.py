@@ -46,13 +46,27 @@ def missing_services() -> list[str]:
 
 
 @dataclass
-class Postgres:
-    """A PostgreSQL server with one database, `rasa`, owned by user `rasa`."""
+class _Service:
+    """A server on a free loopback port with a password, its data in a temporary folder."""
 
     port: int = field(default_factory=free_port)
     password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     dir: Path | None = None
     process: subprocess.Popen | None = None
+    stop_signal = signal.SIGTERM
+
+    def stop(self) -> None:
+        stop_process(self.process, self.stop_signal)
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class Postgres(_Service):
+    """A PostgreSQL server with one database, `rasa`, owned by user `rasa`."""
+
+    # SIGINT is PostgreSQL's fast shutdown: roll back open transactions and exit.
+    stop_signal = signal.SIGINT
 
     @property
     def url(self) -> str:
@@ -116,11 +130,25 @@ class Postgres:
         pwfile.unlink()
         if initdb.returncode != 0:
             raise ServiceError(f"initdb failed; log:\n{log_tail(self.log)}")
+        self._serve()
+        return self
+
+    def restart(self) -> Postgres:
+        """Start the server again on its data folder and port, after its process was stopped
+        (local_stack.processes.stop_process; `stop()` removes the folder)."""
+        assert self.dir is not None, "start() first"
+        self._serve()
+        return self
+
+    def _serve(self) -> None:
+        assert self.dir is not None
+        uid, gid = self._owner()
+        extra_groups: list[int] | None = [] if uid is not None else None
         self.process = start_process(
             [
-                str(bindir / "postgres"),
+                str(postgres_bin() / "postgres"),
                 "-D",
-                str(data),
+                str(self.dir / "data"),
                 "-p",
                 str(self.port),
                 "-c",
@@ -137,7 +165,6 @@ class Postgres:
             extra_groups=extra_groups,
         )
         wait_ready("PostgreSQL", self.create_database, self.process, self.log, timeout=60, interval=0.2)
-        return self
 
     def create_database(self, name: str = "rasa") -> bool:
         """Create the database `name` (owned by `rasa`) unless it is there."""
@@ -156,21 +183,10 @@ class Postgres:
             connection.close()
         return True
 
-    def stop(self) -> None:
-        # SIGINT is PostgreSQL's fast shutdown: roll back open transactions and exit.
-        stop_process(self.process, signal.SIGINT)
-        if self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
 
 @dataclass
-class Redis:
+class Redis(_Service):
     """A Redis server that keeps nothing on disk and wants a password."""
-
-    port: int = field(default_factory=free_port)
-    password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
-    dir: Path | None = None
-    process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -196,11 +212,6 @@ class Redis:
         import redis
 
         return bool(redis.Redis.from_url(self.url, socket_timeout=2).ping())
-
-    def stop(self) -> None:
-        stop_process(self.process)
-        if self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @dataclass

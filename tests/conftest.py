@@ -72,3 +72,6 @@ def _fast_tier_starts_no_server(request: pytest.FixtureRequest, monkeypatch: pyt
         services.Nginx,
     ):
         monkeypatch.setattr(server, "start", refuse)
+    # What start() runs first for the assistant's servers, also called alone to start several at once.
+    for server in (servers.ActionServer, servers.RasaServer, servers.WebServer):
+        monkeypatch.setattr(server, "launch", refuse)
