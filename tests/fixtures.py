@@ -55,13 +55,15 @@ def require_model() -> None:
 class ChannelOptions:
     """How a channel stack differs from the project's configuration.
 
-    `credentials` (text) replaces credentials.yml; `api_token` turns the HTTP API
-    on behind it; `extra_args` go to `rasa run`; `env` to the Rasa server.
+    `credentials` and `endpoints` (text) replace credentials.yml and endpoints.yml;
+    `api_token` turns the HTTP API on behind it; `extra_args` go to `rasa run`;
+    `env` to the Rasa server.
     """
 
     slack_token: str
     slack_signing_secret: str
     credentials: str | None = None
+    endpoints: str | None = None
     api_token: str | None = None
     extra_args: tuple[str, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
@@ -145,6 +147,7 @@ def channel_stack(workdir: Path, options: ChannelOptions) -> Iterator[ChannelSta
         workdir,
         actions.url,
         credentials=options.credentials,
+        endpoints=options.endpoints,
         # The page comes from another origin (port) than the socket.io endpoint.
         extra_args=["--cors", web.base, *api, *options.extra_args],
         env={
