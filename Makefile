@@ -11,7 +11,7 @@ SPACY_MODEL := .spacy/en_vectors/meta.json
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_components/*.py)
 
 # The Python code that lint and types check (scripts/test.sh runs `make check`).
-PY_PATHS := actions benchmarks connectors deploy nlu_components rasa_patches tests scripts
+PY_PATHS := actions benchmarks connectors deploy evaluation local_stack nlu_components rasa_patches tests scripts
 # The test tiers (pytest markers set in tests/conftest.py): `make check` runs the
 # tests with none of them, scripts/test.sh the rest after it.
 FAST_TIER := not servers and not browser and not services
@@ -92,7 +92,7 @@ bench: setup $(MODEL) ## benchmark (SQLite, cluster, in-memory; growth) into doc
 # changes the size, e.g. make load LOAD_ARGS="--conversations 200 --concurrency 8",
 # or the stack: LOAD_ARGS="--cluster --servers 2" is make cluster's (docs/deploy.md).
 load: setup $(MODEL) ## load test, 1,000 conversations x 5 turns; LOAD_ARGS="--cluster" on make cluster's stack
-	$(VENV)/bin/python scripts/load_test.py $(LOAD_ARGS)
+	$(VENV)/bin/python -m scripts.load_test $(LOAD_ARGS)
 
 clean: ## remove models, results and the tools' caches
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

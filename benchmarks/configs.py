@@ -19,28 +19,15 @@ from benchmarks.measure import (
     start,
     talk,
 )
-from benchmarks.processes import ROOT, Bot, Setup
+from benchmarks.processes import Bot, Setup
 from benchmarks.traffic import ADVISOR_CONVERSATION, STOCK_CONVERSATIONS, our_conversations
-from deploy.local import Postgres, Redis
+from local_stack.processes import ROOT
+from local_stack.services import Postgres, Redis
 
 
 def write_yaml(path: Path, data: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
-
-
-def create_database(postgres: Postgres, name: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(
-        host="127.0.0.1", port=postgres.port, user="rasa", password=postgres.password, dbname="postgres"
-    )
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {name}")
-    finally:
-        connection.close()
 
 
 def setups(
@@ -73,8 +60,8 @@ def setups(
         postgres, redis = services
         database = f"rasa{tag}"
         if tag:
-            create_database(postgres, database)
-            create_database(postgres, f"stock{tag}")
+            postgres.create_database(database)
+            postgres.create_database(f"stock{tag}")
         ours_env.update(
             TRACKER_STORE_URL=postgres.url.rsplit("/", 1)[0] + f"/{database}",
             REDIS_URL=redis.url.rsplit("/", 1)[0] + ("/2" if tag else "/0"),
@@ -124,7 +111,7 @@ def run_config(
         if key == "cluster":
             postgres.start()
             redis.start()
-            create_database(postgres, "stock")
+            postgres.create_database("stock")
             services = (postgres, redis)
         ours_setup, stock_setup = setups(key, tmp, action_url, services)
         our_bot = Bot(f"ours-{key}", models[0], ROOT, tmp, ours_setup)

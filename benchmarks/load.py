@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import sqlalchemy as sa
 
-from benchmarks.processes import MODEL, ROOT, ActionServer, Bot, Setup, cpu_seconds
+from benchmarks.processes import Bot, Setup, cpu_seconds
 from benchmarks.stats import percentile
-from deploy.local import Postgres, Redis
+from local_stack.processes import ROOT
+from local_stack.servers import MODEL, ActionServer
+from local_stack.services import Postgres, Redis
+from local_stack.tracker_db import stored_events
 
 # Five turns that lean on the conversation's memory (follow-ups), from the README's example.
 TURNS = [
@@ -64,7 +66,7 @@ async def conversation(
                 replies = json.loads(body)
                 if not any(str(r.get("text", "")).strip() for r in replies):
                     results.errors.append(f"{sender} turn {number}: empty reply")
-                # nginx (deploy/local.py) names the Rasa server that answered.
+                # nginx (local_stack/services.py) names the Rasa server that answered.
                 results.upstreams[response.headers.get("X-Upstream", "direct")] += 1
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             results.errors.append(f"{sender} turn {number}: {type(error).__name__}: {error}")
@@ -93,17 +95,11 @@ async def run_load(url: str, conversations: int, turns: int, concurrency: int, t
 
 def stored_user_texts(database_url: str, senders: list[str]) -> dict[str, list[str]]:
     """Every user message of these conversations, in order, as the tracker store holds them."""
-    engine = sa.create_engine(database_url)
     found: dict[str, list[str]] = {sender: [] for sender in senders}
-    query = sa.text(
-        "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id LIKE :prefix ORDER BY id"
-    )
-    prefix = senders[0].rsplit("-", 1)[0] + "-%" if senders else "-"
-    with engine.connect() as connection:
-        for sender, data in connection.execute(query, {"prefix": prefix}):
-            if sender in found:
-                found[sender].append(json.loads(data).get("text"))
-    engine.dispose()
+    prefix = senders[0].rsplit("-", 1)[0] + "-" if senders else "-"
+    for sender, events in stored_events(database_url, prefix=prefix, type_name="user").items():
+        if sender in found:
+            found[sender] = [event.get("text") or "" for event in events]
     return found
 
 

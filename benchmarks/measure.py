@@ -9,8 +9,9 @@ import time
 import urllib.error
 from dataclasses import dataclass, field
 
-from benchmarks.processes import REQUEST_TIMEOUT, Bot
+from benchmarks.processes import Bot
 from benchmarks.stats import percentile
+from local_stack.http_client import REQUEST_TIMEOUT
 
 CONCURRENCY = 8
 GROWTH_WINDOW = 10  # turn N's latency: the median of the 10 turns ending at N

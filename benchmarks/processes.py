@@ -1,59 +1,40 @@
-"""Process control for the benchmark and the load test: the servers they start, and what they read of them.
+"""What the benchmark and the load test read of the servers they start, and the benchmark's bots.
 
-Every server runs in its own session on a free loopback port and is stopped by
-process id (deploy/local.py's `stop_process`). A bot's Rasa servers, more than
-one of them behind nginx as `make cluster` has them.
+The servers themselves are local_stack's (processes in sessions of their own,
+on free loopback ports, stopped by process id); here: their memory and CPU
+time, training a bot, and a bot's Rasa server(s), more than one of them behind
+nginx as `make cluster` has them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import statistics
 import subprocess
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from deploy.local import Nginx, free_port
-from deploy.local import stop_process as stop
+from local_stack.http_client import REQUEST_TIMEOUT, request
+from local_stack.processes import (
+    ROOT,
+    free_port,
+    log_tail,
+    rasa_env,
+    start_process,
+    stop_process,
+    wait_all,
+)
+from local_stack.servers import MODEL, RASA
+from local_stack.services import Nginx
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-RASA = str(VENV_BIN / "rasa")
-MODEL = ROOT / "models" / "assistant.tar.gz"
-REQUEST_TIMEOUT = 30.0
+__all__ = ["MODEL", "RASA", "REQUEST_TIMEOUT", "ROOT", "Bot", "Setup", "train"]
+
 START_TIMEOUT = 300.0
 TRAIN_TIMEOUT = 900.0
-
-
-def rasa_env(**extra: str) -> dict[str, str]:
-    """The environment of a Rasa command: this one's, no telemetry, quiet TensorFlow, and `extra`."""
-    env = dict(os.environ)
-    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
-    env.update(extra)
-    return env
-
-
-def request(method: str, url: str, body: Any = None, timeout: float = REQUEST_TIMEOUT) -> tuple[int, Any]:
-    """(HTTP status, JSON body or None); an HTTP error is a status, not an exception."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw else None)
-    except urllib.error.HTTPError as error:
-        return error.code, None
-
-
-def log_tail(path: Path, n: int = 3000) -> str:
-    return path.read_text(errors="replace")[-n:] if path.exists() else "(no log)"
 
 
 # --------------------------------------------------------------------- readings
@@ -112,51 +93,6 @@ def own_cpu_seconds() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
-# --------------------------------------------------------------------- servers
-
-
-def _wait_http(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: process exited with {process.returncode}; log:\n{log_tail(log)}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} not up after {timeout:.0f} s; log:\n{log_tail(log)}")
-
-
-@dataclass
-class ActionServer:
-    """This assistant's action server (`rasa run actions`) on a free loopback port."""
-
-    workdir: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/webhook"
-
-    def start(self, timeout: float = 180.0) -> ActionServer:
-        log = self.workdir / f"actions-{self.port}.log"
-        self.process = subprocess.Popen(
-            [RASA, "run", "actions", "--port", str(self.port), "--actions", "actions"],
-            cwd=ROOT,
-            env=rasa_env(),
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        _wait_http(f"http://127.0.0.1:{self.port}/health", self.process, log, timeout)
-        return self
-
-    def stop(self) -> None:
-        stop(self.process)
-
-
 def train(name: str, command: list[str], cwd: Path, cache: Path, log: Path) -> float:
     """Run a training command with Rasa's cache disabled; its seconds."""
     print(f"[bench] training {name} ...", flush=True)
@@ -188,7 +124,7 @@ class Bot:
     """A bot's Rasa server(s) on free loopback ports, the HTTP API behind a random token.
 
     With `servers` > 1 (or `balanced`), nginx balances them round robin
-    (deploy/local.py's, as `make cluster` does) and every request goes through it.
+    (local_stack/services.py's, as `make cluster` does) and every request goes through it.
     """
 
     def __init__(self, name: str, model: Path, cwd: Path, workdir: Path, setup: Setup) -> None:
@@ -206,6 +142,13 @@ class Bot:
     def _log(self, port: int) -> Path:
         return self.workdir / f"rasa-{self.name}-{port}.log"
 
+    def _ready(self, port: int) -> Callable[[], bool]:
+        def ready() -> bool:
+            status, body = request("GET", f"http://127.0.0.1:{port}/status?token={self.token}", timeout=2)
+            return bool(status == 200 and body and body.get("model_id"))
+
+        return ready
+
     def start(self, timeout: float = START_TIMEOUT) -> float:
         """Start every server at once; seconds until all answer /status with a loaded model."""
         start = time.perf_counter()
@@ -214,34 +157,16 @@ class Bot:
             command += ["--interface", "127.0.0.1", "--credentials", str(self.setup.credentials)]
             command += ["--endpoints", str(self.setup.endpoints), "--enable-api", "--auth-token", self.token]
             self.processes.append(
-                subprocess.Popen(
-                    command,
-                    cwd=self.cwd,
-                    env=rasa_env(**self.setup.env),
-                    stdout=self._log(port).open("w"),
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+                start_process(command, self._log(port), cwd=self.cwd, env=rasa_env(**self.setup.env))
             )
-        waiting = dict(zip(self.ports, self.processes, strict=True))
-        deadline = time.monotonic() + timeout
-        while waiting and time.monotonic() < deadline:
-            for port, process in list(waiting.items()):
-                if process.poll() is not None:
-                    raise RuntimeError(f"{self.name}: rasa run exited:\n{log_tail(self._log(port))}")
-                try:
-                    url = f"http://127.0.0.1:{port}/status?token={self.token}"
-                    status, body = request("GET", url, timeout=2)
-                    if status == 200 and body and body.get("model_id"):
-                        del waiting[port]
-                except (urllib.error.URLError, OSError):
-                    pass
-            time.sleep(0.05)
-        if waiting:
-            port = next(iter(waiting))
-            raise RuntimeError(
-                f"{self.name}: /status not ready after {timeout:.0f} s:\n{log_tail(self._log(port))}"
-            )
+        wait_all(
+            {
+                f"{self.name}: rasa run on {port}": (process, self._log(port), self._ready(port))
+                for port, process in zip(self.ports, self.processes, strict=True)
+            },
+            timeout,
+            interval=0.05,
+        )
         seconds = time.perf_counter() - start
         balanced = self.setup.balanced if self.setup.balanced is not None else len(self.ports) > 1
         if balanced:
@@ -252,7 +177,7 @@ class Bot:
         if self.nginx is not None:
             self.nginx.stop()
         for process in self.processes:
-            stop(process)
+            stop_process(process)
 
     def memory_mb(self, key: str) -> float:
         """Resident memory of a Rasa server (the mean over this bot's servers), in MB."""

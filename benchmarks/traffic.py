@@ -8,7 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # The end-to-end question set, read as data (its format is checked by
-# tests/e2e/question_set.py and its tests): each item's `turns` are messages or
+# evaluation/question_set.py and its tests): each item's `turns` are messages or
 # {"click": TITLE} button presses.
 QUESTIONS = ROOT / "tests" / "e2e" / "questions.yml"
 

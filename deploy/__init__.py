@@ -1,3 +1,3 @@
-"""Running the assistant beyond one process: where conversations and their locks
-live (`stores`), and local stand-ins for the shared services (`local`, `cluster`).
-See docs/deploy.md."""
+"""Running the assistant beyond one process, in production: where conversations and
+their locks live (`stores`, `recent_tracker`). Local stand-ins for the shared services
+are local_stack's; the changes to Rasa itself are rasa_patches'. See docs/deploy.md."""

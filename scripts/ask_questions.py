@@ -1,9 +1,9 @@
 """Ask the end-to-end question set (tests/e2e/questions.yml) through the REST channel.
 
 Usage:
-  python scripts/ask_questions.py [BASE_URL]     # a running assistant, default http://localhost:5005
-  python scripts/ask_questions.py --start        # start its own action + Rasa server on loopback
-  python scripts/ask_questions.py --set challenge --report results/e2e/challenge.md
+  python -m scripts.ask_questions [BASE_URL]     # a running assistant, default http://localhost:5005
+  python -m scripts.ask_questions --start        # start its own action + Rasa server on loopback
+  python -m scripts.ask_questions --set challenge --report results/e2e/challenge.md
 
 --set picks the file: questions (tests/e2e/questions.yml, the default),
 challenge (tests/e2e/challenge.yml) or a path. Each item is a fresh
@@ -23,10 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.e2e.question_set import (  # noqa: E402
+from evaluation.question_set import (
     QUESTIONS,
     SETS,
     Summary,
@@ -43,7 +40,7 @@ def _run(args: argparse.Namespace) -> Summary:
     limits = {"workers": args.workers, "timeout": args.timeout, "budget": args.budget}
     if not args.start:
         return ask_all(args.base_url, items, **limits)
-    from tests.stack import ActionServer, RasaServer
+    from local_stack.servers import ActionServer, RasaServer
 
     with tempfile.TemporaryDirectory(prefix="questions-") as tmp:
         actions = ActionServer(Path(tmp)).start()

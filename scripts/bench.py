@@ -21,7 +21,7 @@ conversation in a store of 1,000 conversations against one in an empty store.
 Training time (cache disabled) is measured once.
 
 Every loop is bounded by a message count and a time budget.
-Usage: python scripts/bench.py [--configs sqlite,cluster,memory] [--messages N] [--no-write]
+Usage: python -m scripts.bench [--configs sqlite,cluster,memory] [--messages N] [--no-write]
 """
 
 from __future__ import annotations
@@ -36,23 +36,14 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.configs import run_config  # noqa: E402
-from benchmarks.measure import BotResult  # noqa: E402
-from benchmarks.processes import (  # noqa: E402
-    MODEL,
-    RASA,
-    ActionServer,
-    cpu_busy_seconds,
-    own_cpu_seconds,
-    rss_mb,
-    train,
-)
-from benchmarks.report import Run, machine, report, write_doc  # noqa: E402
-from benchmarks.targets import CONFIGS  # noqa: E402
-from deploy.local import missing_services  # noqa: E402
+from benchmarks.configs import run_config
+from benchmarks.measure import BotResult
+from benchmarks.processes import cpu_busy_seconds, own_cpu_seconds, rss_mb, train
+from benchmarks.report import Run, machine, report, write_doc
+from benchmarks.targets import CONFIGS
+from local_stack.processes import ROOT
+from local_stack.servers import MODEL, RASA, ActionServer
+from local_stack.services import missing_services
 
 
 def main(argv: list[str] | None = None) -> int:

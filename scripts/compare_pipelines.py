@@ -1,6 +1,6 @@
 """Trains each NLU pipeline variant and scores it on the held-out file.
 
-Usage: python scripts/compare_pipelines.py CONFIG [CONFIG ...]
+Usage: python -m scripts.compare_pipelines CONFIG [CONFIG ...]
 Prints a Markdown table: held-out intent accuracy, role entity F1, resolved
 role accuracy, product/production mix-ups, training time and parse latency.
 """
@@ -16,10 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.nlu.holdout import HOLDOUT, score_model  # noqa: E402
+from evaluation.holdout import HOLDOUT, score_model
+from local_stack.processes import ROOT
 
 
 def parse_latency_ms(model: Path) -> float:

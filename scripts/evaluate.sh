@@ -8,7 +8,7 @@
 #      channel (real servers, loopback), per class
 # then a summary table (results/summary.md), copied with the confusion matrices
 # into docs/evaluation.md and docs/images/, and the floors `make test` holds
-# (tests/floors.py) against what was measured: a line for each figure above its
+# (evaluation/floors.py) against what was measured: a line for each figure above its
 # floor by more than its margin (record it, the floor moves up) or below it
 # (results/floors.md).
 # FOLDS (default 5) sets the folds. Models of the folds are trained in temp
@@ -44,14 +44,14 @@ start=$(date +%s)
 step "NLU: held-out file (tests/nlu_holdout.yml) with $MODEL"
 run_logged "$OUT/nlu/test.log" "$RASA" test nlu --model "$MODEL" --nlu tests/nlu_holdout.yml \
   --out "$OUT/nlu" --successes
-"$PY" scripts/evaluation_summary.py --brief "$OUT/nlu"
+"$PY" -m scripts.evaluation_summary --brief "$OUT/nlu"
 
 step "NLU: $FOLDS-fold cross-validation over data/nlu.yml (config without FallbackClassifier)"
-"$PY" scripts/evaluation_summary.py --no-fallback-config config.yml "$tmp/config_no_fallback.yml"
+"$PY" -m scripts.evaluation_summary --no-fallback-config config.yml "$tmp/config_no_fallback.yml"
 run_logged "$OUT/nlu_cv/test.log" env RASA_MAX_CACHE_SIZE=0 RASA_CACHE_DIRECTORY="$tmp/cache" \
   "$RASA" test nlu --cross-validation --folds "$FOLDS" --config "$tmp/config_no_fallback.yml" \
   --nlu data --out "$OUT/nlu_cv"
-"$PY" scripts/evaluation_summary.py --brief "$OUT/nlu_cv"
+"$PY" -m scripts.evaluation_summary --brief "$OUT/nlu_cv"
 
 step "dialogue: rasa test core on tests/test_stories.yml"
 run_logged "$OUT/dialogue/test.log" "$RASA" test core --model "$MODEL" --stories tests/test_stories.yml \
@@ -61,10 +61,10 @@ echo "failed stories: $OUT/dialogue/failed_test_stories.yml"
 
 for set in questions challenge blind final final2; do
   step "end to end: tests/e2e/$set.yml through the REST channel"
-  "$PY" scripts/ask_questions.py --start --set "$set" --json "$OUT/e2e/$set.json" \
+  "$PY" -m scripts.ask_questions --start --set "$set" --json "$OUT/e2e/$set.json" \
     | tee "$OUT/e2e/$set.txt" | sed -n '1,/^failures/p'
 done
 
 step "summary"
-"$PY" scripts/evaluation_summary.py --results "$OUT" --folds "$FOLDS" --seconds "$(( $(date +%s) - start ))" \
+"$PY" -m scripts.evaluation_summary --results "$OUT" --folds "$FOLDS" --seconds "$(( $(date +%s) - start ))" \
   2>"$OUT/summary.err" || { tail -n 30 "$OUT/summary.err" >&2; exit 1; }

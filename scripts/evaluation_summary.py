@@ -1,16 +1,16 @@
 """The summary of `make evaluate` (scripts/evaluate.sh), from the reports in results/.
 
 Usage:
-  python scripts/evaluation_summary.py --results results [--folds 5] [--no-docs]
+  python -m scripts.evaluation_summary --results results [--folds 5] [--no-docs]
       prints the summary table, writes results/summary.md, and puts the table
       and the confusion matrices into docs/evaluation.md and docs/images/
-  python scripts/evaluation_summary.py --no-fallback-config config.yml OUT.yml
+  python -m scripts.evaluation_summary --no-fallback-config config.yml OUT.yml
       writes config.yml without its FallbackClassifier, for cross-validation
-  python scripts/evaluation_summary.py --brief results/nlu
+  python -m scripts.evaluation_summary --brief results/nlu
       one line: accuracy, macro F1 and role F1 of a `rasa test nlu` output folder
 
 After the summary it compares what was measured with the floors `make test`
-holds (tests/floors.py: recorded figure less a noise margin) and prints a line
+holds (evaluation/floors.py: recorded figure less a noise margin) and prints a line
 for every figure above its floor by more than the margin (record it, and the
 floor moves up) or below its floor (a test fails); results/floors.md keeps them.
 """
@@ -29,7 +29,6 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 DOC = ROOT / "docs" / "evaluation.md"
 IMAGES = ROOT / "docs" / "images"
@@ -104,9 +103,9 @@ def _f(value: float | None) -> str:
 
 
 def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[str, Any]]:
-    from tests.floors import floor_report
-    from tests.nlu.holdout import score_model
-    from tests.stack import MODEL
+    from evaluation.floors import floor_report
+    from evaluation.holdout import score_model
+    from local_stack.servers import MODEL
 
     held, cv = _nlu(results / "nlu"), _nlu(results / "nlu_cv")
     score = score_model(MODEL)
@@ -186,7 +185,7 @@ def summary(results: Path, folds: int, seconds: int | None) -> tuple[str, dict[s
         right, total = found.get("right", "n/a"), found.get("total", "n/a")
         lines.append(f"| **all** | {right} | {total} | {_pct(found.get('rate'))} |")
     data = {
-        "floors": floor_report(results, score),  # tests/floors.py
+        "floors": floor_report(results, score),  # evaluation/floors.py
         "holdout": {k: v for k, v in held.items() if k != "confusions"},
         "cv": {k: v for k, v in cv.items() if k != "confusions"},
         "role_mixups": len(score.role_mixups),
@@ -239,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     table, data = summary(results, args.folds, args.seconds)
     print(table)
     moves = data["floors"] or ["- every floor is within its margin of what was measured"]
-    floors_text = "Floors of `make test` (tests/floors.py) against this run:\n" + "\n".join(moves)
+    floors_text = "Floors of `make test` (evaluation/floors.py) against this run:\n" + "\n".join(moves)
     print("\n" + floors_text)
     (results / "floors.md").write_text(floors_text + "\n", encoding="utf-8")
     (results / "summary.md").write_text(table + "\n", encoding="utf-8")

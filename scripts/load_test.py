@@ -1,10 +1,10 @@
 """A bounded load test of the REST channel, and a check that the tracker store kept every message.
 
-    .venv/bin/python scripts/load_test.py                    # start a stack, 1,000 x 5 at 16
-    .venv/bin/python scripts/load_test.py --conversations 200 --concurrency 8
-    .venv/bin/python scripts/load_test.py --cluster          # make cluster's stack: 2 Rasa servers
-    .venv/bin/python scripts/load_test.py --cluster --servers 1
-    .venv/bin/python scripts/load_test.py --url http://127.0.0.1:5005 --database var/conversations.db
+    .venv/bin/python -m scripts.load_test                  # start a stack, 1,000 x 5 at 16
+    .venv/bin/python -m scripts.load_test --conversations 200 --concurrency 8
+    .venv/bin/python -m scripts.load_test --cluster          # make cluster's stack: 2 Rasa servers
+    .venv/bin/python -m scripts.load_test --cluster --servers 1
+    .venv/bin/python -m scripts.load_test --url http://127.0.0.1:5005 --database var/conversations.db
 
 Without --url it starts its own action server and Rasa server on free loopback
 ports, with the project's credentials.yml and endpoints.yml and its tracker
@@ -32,10 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.load import (  # noqa: E402
+from benchmarks.load import (
     Size,
     Stack,
     Usage,
@@ -45,8 +42,9 @@ from benchmarks.load import (  # noqa: E402
     start_stack,
     stored_user_texts,
 )
-from benchmarks.processes import MODEL, cpu_busy_seconds  # noqa: E402
-from deploy.local import INSTALL_HINT, missing_services  # noqa: E402
+from benchmarks.processes import cpu_busy_seconds
+from local_stack.servers import MODEL
+from local_stack.services import INSTALL_HINT, missing_services
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 MAX_SERVERS = 8

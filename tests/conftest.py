@@ -85,8 +85,7 @@ def _fast_tier_starts_no_server(request: pytest.FixtureRequest, monkeypatch: pyt
     """In a test of the fast tier, starting a server or a service is an error, not a slow test."""
     if any(request.node.get_closest_marker(tier) for tier in TIERS):
         return
-    from deploy import local
-    from tests import stack
+    from local_stack import servers, services
 
     def refuse(self: object, *args: object, **kwargs: object) -> None:
         raise AssertionError(
@@ -95,11 +94,14 @@ def _fast_tier_starts_no_server(request: pytest.FixtureRequest, monkeypatch: pyt
         )
 
     for server in (
-        stack.ActionServer,
-        stack.RasaServer,
-        stack.WebServer,
-        local.Postgres,
-        local.Redis,
-        local.Nginx,
+        servers.ActionServer,
+        servers.RasaServer,
+        servers.WebServer,
+        services.Postgres,
+        services.Redis,
+        services.Nginx,
     ):
         monkeypatch.setattr(server, "start", refuse)
+    # What start() runs first for the assistant's servers, also called alone to start several at once.
+    for server in (servers.ActionServer, servers.RasaServer, servers.WebServer):
+        monkeypatch.setattr(server, "launch", refuse)

@@ -1,24 +1,31 @@
 # Shared by run.sh and shell.sh: start the action server (and the web page) and stop them again.
+# (Bash, not local_stack: make run's action server writes to this terminal, and Rasa runs in the foreground.)
 ACTION_PID=""
 WEB_PID=""
+
+# wait_up NAME PID URL SECONDS HINT: until URL answers; exit if the process ends first or time runs out.
+wait_up() {
+  local name=$1 pid=$2 url=$3 seconds=$4 hint=$5
+  for _ in $(seq 1 $((seconds * 4))); do
+    if curl -fsS "$url" >/dev/null 2>&1; then
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "error: the $name did not start ($hint)" >&2
+      exit 1
+    fi
+    sleep 0.25
+  done
+  echo "error: the $name did not answer on $url within $seconds s" >&2
+  exit 1
+}
 
 start_action_server() {
   local port=$1
   .venv/bin/python -m rasa_patches.rasa_command run actions --port "$port" --actions actions &
   ACTION_PID=$!
-  for _ in $(seq 1 120); do
-    if curl -fsS "http://localhost:$port/health" >/dev/null 2>&1; then
-      echo "Action server on http://localhost:$port"
-      return 0
-    fi
-    if ! kill -0 "$ACTION_PID" 2>/dev/null; then
-      echo "error: the action server did not start (see its log above)" >&2
-      exit 1
-    fi
-    sleep 0.5
-  done
-  echo "error: the action server did not answer on port $port within 60 s" >&2
-  exit 1
+  wait_up "action server" "$ACTION_PID" "http://localhost:$port/health" 60 "see its log above"
+  echo "Action server on http://localhost:$port"
 }
 
 # web/index.html and the widget bundle in web/node_modules, on all interfaces like Rasa.
@@ -31,19 +38,8 @@ start_web_server() {
   mkdir -p var
   .venv/bin/python -m http.server "$port" --directory web >var/web.log 2>&1 &
   WEB_PID=$!
-  for _ in $(seq 1 40); do
-    if curl -fsS "http://localhost:$port/index.html" >/dev/null 2>&1; then
-      echo "Web chat on http://localhost:$port"
-      return 0
-    fi
-    if ! kill -0 "$WEB_PID" 2>/dev/null; then
-      echo "error: the web page server did not start on port $port (see var/web.log)" >&2
-      exit 1
-    fi
-    sleep 0.25
-  done
-  echo "error: the web page server did not answer on port $port within 10 s" >&2
-  exit 1
+  wait_up "web page server" "$WEB_PID" "http://localhost:$port/index.html" 10 "on port $port, see var/web.log"
+  echo "Web chat on http://localhost:$port"
 }
 
 stop_servers() {

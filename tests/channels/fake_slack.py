@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.stack import free_port
+from local_stack.processes import free_port
 
 
 @dataclass

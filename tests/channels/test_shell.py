@@ -11,8 +11,9 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from local_stack.processes import ROOT, free_port, rasa_env
+from local_stack.servers import MODEL
 from rasa_patches import PATCHES, RASA_VERSION
-from tests.stack import MODEL, ROOT, free_port, rasa_env
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 UP, ENTER = "\x1b[A", "\r"

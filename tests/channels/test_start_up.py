@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from tests.stack import ROOT, free_port, rasa_env
+from local_stack.processes import ROOT, free_port, rasa_env
 
 
 def _action_server_start_up(command: str) -> str:

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect, sync_playwright
 
+from local_stack.processes import ROOT
 from tests.channels.conftest import Channels
-from tests.stack import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps trying Google's hosts,

@@ -6,7 +6,8 @@ import re
 import uuid
 from typing import Any
 
-from tests.stack import RasaServer, reply_text
+from local_stack.servers import RasaServer
+from tests.fixtures import reply_text
 
 LIKES = "what do you enjoy more"
 BACKGROUND = "degree or background"

@@ -2,7 +2,7 @@
 
 The set was written apart from data/ by someone who had not seen the
 assistant's failures (its header says how). Each class has its own floor,
-the recorded figure of `make evaluate` less one message (tests/floors.py), so a
+the recorded figure of `make evaluate` less one message (evaluation/floors.py), so a
 class that breaks fails here even when the overall share still looks fine.
 The full report, failures included, is printed (pytest -s, or on failure).
 """
@@ -13,13 +13,13 @@ import re
 
 import pytest
 
-from tests.e2e.question_set import CHALLENGE, DIALOGUE, SINGLE, Summary, ask_all, load_items, report
-from tests.floors import CHALLENGE_CLASS, CHALLENGE_DIALOGUE, CHALLENGE_SINGLE
-from tests.stack import RasaServer
+from evaluation.floors import CHALLENGE_CLASS, CHALLENGE_DIALOGUE, CHALLENGE_SINGLE
+from evaluation.question_set import CHALLENGE, DIALOGUE, SINGLE, Summary, ask_all, load_items, report
+from local_stack.servers import RasaServer
 
 # Recorded 2026-12-01 (docs/evaluation.md): 391/394. Each class one message below
 # its recorded count (e.g. self_description 16/18, compound 17/18), single questions
-# and dialogues two below theirs (282/287, 105/107); tests/floors.py says why.
+# and dialogues two below theirs (282/287, 105/107); evaluation/floors.py says why.
 MIN_CLASS = {name: floor.value for name, floor in CHALLENGE_CLASS.items()}
 MIN_SINGLE = CHALLENGE_SINGLE.value
 MIN_DIALOGUE = CHALLENGE_DIALOGUE.value

@@ -1,7 +1,7 @@
 """The independent question set (tests/e2e/questions.yml) through the real REST stack.
 
 The threshold is the recorded figure less a noise margin of two items
-(tests/floors.py says why), so a real regression fails while a retrain's noise
+(evaluation/floors.py says why), so a real regression fails while a retrain's noise
 does not; `make evaluate` says when the recorded figure should move. The full report,
 failures included, is printed (pytest -s, or on failure).
 """
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.question_set import (
+from evaluation.floors import QUESTIONS
+from evaluation.question_set import (
     DIALOGUE,
     SINGLE,
     Item,
@@ -27,8 +28,7 @@ from tests.e2e.question_set import (
     overlaps,
     report,
 )
-from tests.floors import QUESTIONS
-from tests.stack import RasaServer
+from local_stack.servers import RasaServer
 
 # 148/148 recorded (docs/evaluation.md, 2026-12-01) less two items: 146/148 = 0.986.
 MIN_RIGHT = QUESTIONS.value
@@ -42,7 +42,7 @@ def summary(rasa_server: RasaServer) -> Summary:
 
 
 def test_the_set_is_independent_of_the_nlu_data() -> None:
-    """No question is a twin (tests/evaluation_overlap.py) of a training or held-out example."""
+    """No question is a twin (evaluation/overlap.py) of a training or held-out example."""
     found = overlaps(load_items(), nlu_examples())
     assert not found, (
         "question-set items one token edit (or a typo) away from NLU examples; keep the set "

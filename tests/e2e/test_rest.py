@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from tests.stack import RasaServer, reply_text
+from local_stack.servers import RasaServer
+from tests.fixtures import reply_text
 
 
 def _sender() -> str:

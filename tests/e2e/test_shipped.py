@@ -1,7 +1,7 @@
 """The end-to-end server runs what the project ships, and nothing else.
 
 It is started with the repo's credentials.yml and endpoints.yml themselves
-(tests/stack.py), in `make run`'s environment with a test action server and an
+(local_stack/servers.py), in `make run`'s environment with a test action server and an
 SQLite file of its own. These checks fail when a shipped file stops doing its
 part: the conversation must be in that SQLite file (endpoints.yml's tracker
 store, TRACKER_STORE_URL), the action server reached through ACTION_SERVER_URL,
@@ -17,8 +17,9 @@ import uuid
 
 import yaml
 
+from local_stack.servers import CREDENTIALS, ENDPOINTS, RasaServer
 from rasa_patches import PATCHES, RASA_VERSION
-from tests.stack import CREDENTIALS, ENDPOINTS, RasaServer, reply_text
+from tests.fixtures import reply_text
 
 
 def test_the_files_it_runs_are_the_shipped_ones(rasa_server: RasaServer) -> None:

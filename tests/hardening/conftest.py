@@ -1,6 +1,6 @@
 """One hardened stack for the robustness tests (docs/robustness.md).
 
-tests.stack.channel_stack, as the channel tests have it: the Rasa server with
+tests.fixtures.channel_stack, as the channel tests have it: the Rasa server with
 the project's own credentials.yml and endpoints.yml (the hardened REST channel,
 socket.io, Slack against a fake Slack Web API; conversations in an SQLite file
 of its own), here with a 3 s action timeout instead of endpoints.yml's 10 s,
@@ -18,13 +18,13 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.stack import MODEL, ChannelStack, channel_stack, shipped_action_endpoint, shipped_endpoints
+from local_stack.servers import shipped_action_endpoint, shipped_endpoints
+from tests.fixtures import ChannelOptions, ChannelStack, channel_stack_fixture
 
 # Short, so the slow-action-server test waits seconds, not the 10 s of endpoints.yml.
 ACTION_TIMEOUT = 3.0
@@ -47,19 +47,17 @@ def hardening_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("hardening")
 
 
-@pytest.fixture(scope="session")
-def stack(hardening_workdir: Path) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` first")
-    with channel_stack(
-        hardening_workdir,
+stack = channel_stack_fixture(
+    "stack",
+    ChannelOptions(
         SLACK_TOKEN,
         SLACK_SIGNING_SECRET,
         endpoints=hardened_endpoints(),
         api_token=API_TOKEN,
         env={"SANIC_REQUEST_MAX_SIZE": str(REQUEST_MAX_SIZE)},
-    ) as started:
-        yield started
+    ),
+    folder="hardening",
+)
 
 
 def wait_for(condition: Any, timeout: float, what: str) -> Any:

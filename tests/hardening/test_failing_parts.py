@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from local_stack.processes import ROOT, free_port, rasa_env
+from local_stack.servers import VENV_BIN
 from rasa_patches.action_endpoint import ACTION_APOLOGY
 from tests.hardening.conftest import ACTION_TIMEOUT, Stack, new_sender, say, texts
-from tests.stack import ROOT, VENV_BIN, free_port, rasa_env
 
 SALARY_PRODUCTION = "How much does a production manager earn?"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from local_stack.processes import ROOT
 from tests.channels.fake_slack import message_event
 from tests.hardening.conftest import API_TOKEN, SLACK_SIGNING_SECRET, SLACK_TOKEN, Stack, new_sender, say
-from tests.stack import ROOT
 
 
 def _status(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, dict]:

@@ -18,9 +18,7 @@ These servers run without --enable-api, as `make run` does: the HTTP API is not 
 from __future__ import annotations
 
 import json
-import pwd
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,43 +29,10 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
 from connectors.guard import STORE_APOLOGY
-from deploy.local import INSTALL_HINT, Postgres, missing_services, postgres_bin, stop_process
-from tests.hardening.conftest import hardened_endpoints, new_sender, post, texts, wait_for
-from tests.stack import MODEL, ActionServer, RasaServer, free_port
-
-
-def _restart(database: Postgres) -> None:
-    """Start the stopped PostgreSQL server again on its data folder and port, as deploy.local does."""
-    assert database.dir is not None
-    owner = pwd.getpwnam("postgres")
-    database.process = subprocess.Popen(
-        [
-            str(postgres_bin() / "postgres"),
-            "-D",
-            str(database.dir / "data"),
-            "-p",
-            str(database.port),
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            f"unix_socket_directories={database.dir}",
-        ],
-        stdout=database.log.open("a"),
-        stderr=subprocess.STDOUT,
-        cwd=database.dir,
-        start_new_session=True,
-        user=owner.pw_uid,
-        group=owner.pw_gid,
-        extra_groups=[],
-    )
-    wait_for(lambda: _accepts(database), 60, "PostgreSQL back")
-
-
-def _accepts(database: Postgres) -> bool:
-    try:
-        return database._create_database()
-    except Exception:
-        return False
+from local_stack.processes import free_port, stop_process
+from local_stack.servers import MODEL, ActionServer, RasaServer
+from local_stack.services import INSTALL_HINT, Postgres, missing_services
+from tests.hardening.conftest import hardened_endpoints, new_sender, post, texts
 
 
 def _user_texts(database: Postgres, sender: str) -> list[str]:
@@ -156,14 +121,14 @@ def test_tracker_store_down_at_start_and_mid_conversation(
         assert "Could not handle a message of conversation" in rasa.log.read_text()
 
         # 2. Back: answered without a restart.
-        _restart(database)
+        database.restart()
         replies = _answered_after_retries(rasa, sender, "How much does a production manager earn?")
         assert "$73,786" in texts(replies)
 
         # 3. Down mid-conversation, then back: the message sent again carries the conversation on.
         stop_process(database.process, signal.SIGINT)
         _assert_unavailable_reply(rasa, sender, "and product managers?")
-        _restart(database)
+        database.restart()
         replies = _answered_after_retries(rasa, sender, "and product managers?")
         assert "$98,439" in texts(replies)
         assert _user_texts(database, sender) == [

@@ -1,6 +1,6 @@
 """Every evaluation file is apart from the training data: no twin of a data/nlu.yml example.
 
-A twin (tests/evaluation_overlap.py) is a sentence one token edit away from a
+A twin (evaluation/overlap.py) is a sentence one token edit away from a
 training example (two for sentences longer than eight tokens), a typo
 counting as no edit. A twin measures memory, not understanding: reword it
 into a genuinely different sentence of the same meaning, or drop it.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.evaluation_overlap import nlu_file_examples, question_file_messages, twins
+from evaluation.overlap import nlu_file_examples, question_file_messages, twins
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING = ROOT / "data" / "nlu.yml"

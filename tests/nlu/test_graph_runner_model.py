@@ -19,10 +19,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 
 import rasa_patches
+from evaluation.holdout import HOLDOUT
+from evaluation.question_set import load_items
+from local_stack.servers import MODEL
 from rasa_patches.graph_runner import SequentialGraphRunner
-from tests.e2e.question_set import load_items
-from tests.nlu.holdout import HOLDOUT
-from tests.stack import MODEL
 
 # Inputs the channels let through to NLU, beyond ordinary questions.
 ODD_TEXTS = ["?", "!!!", "ok", "PRODUCT MANAGER", "product manager " * 40, "é ñ 中文 🙂", "/greet"]

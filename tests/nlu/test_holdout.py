@@ -1,6 +1,6 @@
 """The trained model on the held-out NLU file (tests/nlu_holdout.yml, never trained on).
 
-Thresholds are the recorded figures less a noise margin (tests/floors.py), so a
+Thresholds are the recorded figures less a noise margin (evaluation/floors.py), so a
 real regression fails while seed-level noise does not.
 """
 
@@ -13,15 +13,15 @@ from actions import conversation
 from actions.fact_store import load_fact_store
 from actions.reading import Context, Message
 from actions.roles import PRODUCT
-from tests import floors
-from tests.nlu.holdout import HOLDOUT, INTENTS, QUESTION_INTENT, Score, report, score_model
-from tests.stack import MODEL
+from evaluation import floors
+from evaluation.holdout import HOLDOUT, INTENTS, QUESTION_INTENT, Score, report, score_model
+from local_stack.servers import MODEL
 
-# Recorded 2026-12-01 with tests/nlu/holdout.py's scoring: intent accuracy
+# Recorded 2026-12-01 with evaluation/holdout.py's scoring: intent accuracy
 # 239/256 = 0.934 (`rasa test nlu` counts it as 0.949), recall ask_question
 # 155/161 and 10-14 of 13-15 for the others, role entity F1 0.986, roles resolved
 # 127/128. Floors: three examples below for accuracy (the spread of three
-# trainings), one per small intent, three for ask_question; tests/floors.py.
+# trainings), one per small intent, three for ask_question; evaluation/floors.py.
 MIN_INTENT_ACCURACY = floors.HOLDOUT_INTENT_ACCURACY.value
 MIN_ROLE_ENTITY_F1 = floors.HOLDOUT_ROLE_ENTITY_F1.value
 MIN_ROLE_RESOLVED = floors.HOLDOUT_ROLE_RESOLVED.value

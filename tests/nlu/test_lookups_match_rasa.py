@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from actions import lookups
-from tests.e2e.question_set import SETS, load_items
-from tests.stack import MODEL
+from evaluation.question_set import SETS, load_items
+from local_stack.servers import MODEL
 
 LOOKUP_TYPES = ("topic", "organisation", "other_career")
 

@@ -7,9 +7,9 @@ import yaml
 from rasa.core.agent import Agent
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
+from local_stack.servers import ENDPOINTS
 from rasa_patches import action_endpoint
 from rasa_patches.action_endpoint import DEFAULT_ACTION_TIMEOUT, BoundedActionEndpoint
-from tests.stack import ENDPOINTS
 
 
 @pytest.fixture(autouse=True)

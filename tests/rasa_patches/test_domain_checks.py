@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rasa.shared.core.domain import Domain
 
+from local_stack.processes import ROOT
 from rasa_patches import domain_checks
-from tests.stack import ROOT
 
 DOMAINS = {
     "this assistant's": lambda: Domain.load(str(ROOT / "domain.yml")),

@@ -11,10 +11,10 @@ from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 
 import rasa_patches
+from local_stack.processes import ROOT
 from rasa_patches import store_errors
 from rasa_patches.action_endpoint import BoundedActionEndpoint
 from rasa_patches.assignment import ConvertOnAssignment
-from tests.stack import ROOT
 
 
 def test_the_version_it_was_written_for_is_the_one_pinned() -> None:

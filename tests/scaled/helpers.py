@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from deploy.stores import REDIS_URL, TRACKER_STORE_URL
-from tests.stack import RasaServer, stored_events
+from local_stack.processes import wait_all
+from local_stack.servers import START_TIMEOUT, RasaServer
+from local_stack.tracker_db import stored_events
 
 __all__ = ["stored_events"]
 
@@ -35,13 +36,14 @@ def start_rasa_servers(
     servers = [
         RasaServer(workdir, action_url, extra_args=list(extra_args or []), env=env) for _ in range(count)
     ]
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        futures = [pool.submit(server.start) for server in servers]
-        errors = [f.exception() for f in futures]
-    if any(errors):
+    try:
+        for server in servers:
+            server.launch()
+        wait_all({server.base: server.watched() for server in servers}, START_TIMEOUT)
+    except BaseException:
         for server in servers:
             server.stop()
-        raise RuntimeError(f"Rasa servers did not start: {[e for e in errors if e]}")
+        raise
     return servers
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from local_stack.processes import free_port
+from local_stack.servers import ActionServer, RasaServer, shipped_action_endpoint, shipped_endpoints
 from rasa_patches.action_endpoint import ACTION_APOLOGY, ACTION_SERVER_URL, action_server_url
 from tests.scaled.helpers import post
-from tests.stack import ActionServer, RasaServer, free_port, shipped_action_endpoint, shipped_endpoints
 
 
 def test_unset_or_empty_means_endpoints_yml() -> None:

@@ -25,7 +25,9 @@ import socketio
 import websockets.client
 
 from benchmarks.stats import percentile
-from deploy.local import Nginx, Postgres, Redis
+from local_stack.processes import ROOT
+from local_stack.servers import ActionServer, RasaServer
+from local_stack.services import Nginx, Postgres, Redis
 from tests.channels.conftest import SLACK_SIGNING_SECRET, SLACK_TOKEN
 from tests.channels.fake_slack import FakeSlackApi, SlackSender, message_event
 from tests.scaled.helpers import (
@@ -37,7 +39,6 @@ from tests.scaled.helpers import (
     store_env,
     stored_events,
 )
-from tests.stack import ROOT, ActionServer, RasaServer
 
 PAGE_ORIGIN = "http://127.0.0.1:8080"
 

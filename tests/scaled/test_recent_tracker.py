@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from deploy import recent_tracker
+from local_stack.servers import MODEL, ActionServer, RasaServer, shipped_endpoints
 from tests.scaled.helpers import post
-from tests.stack import MODEL, ActionServer, RasaServer, shipped_endpoints
 
 QUESTIONS = [
     "How much does a production manager earn?",

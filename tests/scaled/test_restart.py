@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from local_stack.servers import ActionServer, RasaServer
 from tests.scaled.helpers import (
     assert_complete_turn,
     post,
@@ -13,7 +14,6 @@ from tests.scaled.helpers import (
     split_turns,
     stored_events,
 )
-from tests.stack import ActionServer, RasaServer
 
 
 def test_conversation_survives_a_hard_kill_and_restart(actions: ActionServer, scaled_workdir: Path) -> None:

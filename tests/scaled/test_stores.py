@@ -16,7 +16,6 @@ from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
 
-from deploy.local import Postgres, Redis
 from deploy.stores import (
     DEFAULT_SQLITE_PATH,
     REDIS_URL,
@@ -26,7 +25,8 @@ from deploy.stores import (
     redis_url,
     tracker_store_url,
 )
-from tests.stack import ROOT
+from local_stack.processes import ROOT
+from local_stack.services import Postgres, Redis
 
 
 def test_unset_environment_means_sqlite_in_var_and_in_process_locks() -> None:

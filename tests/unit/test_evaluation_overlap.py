@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.evaluation_overlap import (
+from evaluation.overlap import (
     char_distance_at_most_one,
     limit,
     normalize,

@@ -1,4 +1,4 @@
-"""The floors of the quality tests (tests/floors.py) and `make evaluate`'s word on them."""
+"""The floors of the quality tests (evaluation/floors.py) and `make evaluate`'s word on them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.floors import CHALLENGE_CLASS, QUESTIONS, all_floors, floor_lines, measured_for_floors, messages
+from evaluation.floors import (
+    CHALLENGE_CLASS,
+    QUESTIONS,
+    all_floors,
+    floor_lines,
+    measured_for_floors,
+    messages,
+)
 
 
 def test_a_floor_is_the_recorded_figure_less_its_margin() -> None:

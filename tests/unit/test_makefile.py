@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.stack import ROOT
+from local_stack.processes import ROOT
 
 MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
 

@@ -1,4 +1,4 @@
-"""The cluster's port check (deploy.local.port_is_free) tests what a server can bind.
+"""The cluster's port check (local_stack.processes.port_is_free) tests what a server can bind.
 
 After a server stops, the connections it closed stay in TIME_WAIT on its port
 for about a minute. The servers bind with SO_REUSEADDR and start anyway; the
@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from deploy.cluster import busy_ports
-from deploy.local import port_is_free
+from local_stack.cluster import busy_ports
+from local_stack.processes import port_is_free
 
 
 def _listener(host: str = "127.0.0.1", port: int = 0) -> socket.socket:

@@ -38,7 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from deploy import recent_tracker
 from deploy.stores import TRACKER_STORE_URL, ConversationTrackerStore
-from tests.stack import ROOT
+from local_stack.processes import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 ROLES = ["product", "production", "both", None]

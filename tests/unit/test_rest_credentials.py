@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from connectors.rest import RestInput
-from tests.stack import CREDENTIALS
+from local_stack.servers import CREDENTIALS
 
 
 def test_the_shipped_settings_are_read() -> None:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from local_stack.processes import ROOT
+from local_stack.servers import ActionServer
 from tests.conftest import TESTS, TIERS_BY_DIRECTORY, TIERS_BY_FILE, tiers_of
-from tests.stack import ROOT, ActionServer
 
 FAST_TIER = "not servers and not browser and not services"
 # What starts a server, a service or a browser: only the tiers' directories and files may.
 STARTS_SOMETHING = re.compile(
-    r"\b(ActionServer|RasaServer|WebServer|Postgres|Redis|Nginx)\(|channel_stack\(|sync_playwright"
+    r"\b(ActionServer|RasaServer|WebServer|Postgres|Redis|Nginx)\(|channel_stack(_fixture)?\(|sync_playwright"
     r"|\"rasa\", \"(run|shell)\"|\b(run|shell)\.sh\b|\"make\", \"(run|shell|cluster|test|load|bench)\""
 )
 

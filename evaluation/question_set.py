@@ -27,9 +27,9 @@ from typing import Any
 
 import yaml
 
-from tests.evaluation_overlap import nlu_file_examples, normalize, twins
+from evaluation.overlap import nlu_file_examples, normalize, twins
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "tests" / "e2e" / "questions.yml"
 CHALLENGE = ROOT / "tests" / "e2e" / "challenge.yml"
 BLIND = ROOT / "tests" / "e2e" / "blind.yml"
@@ -221,7 +221,7 @@ def load_items(path: Path = QUESTIONS) -> list[Item]:
 
 
 # --------------------------------------------------------------------- overlap
-# The logic lives in tests/evaluation_overlap.py (token edit distance, typos
+# The logic lives in evaluation/overlap.py (token edit distance, typos
 # counted as no edit); these wrappers keep this module's old names working.
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from actions.roles import BOTH, PRODUCT, PRODUCTION, normalize_role, resolve_role
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 # The intents the held-out file is labelled with. ask_question is every question
 # about the two careers (what the old ask_overview ... ask_uncovered_topic and

@@ -13,54 +13,27 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-from deploy.local import INSTALL_HINT, Nginx, Postgres, Redis, ServiceError, missing_services, port_is_free
-from deploy.local import stop_process as stop
-from deploy.stores import REDIS_URL, TRACKER_STORE_URL
-from rasa_patches.action_endpoint import ACTION_SERVER_URL
+from local_stack.processes import ROOT, ServiceError, port_is_free, wait_all
+from local_stack.servers import (
+    ACTION_SERVER_URL,
+    MODEL,
+    REDIS_URL,
+    TRACKER_STORE_URL,
+    WIDGET,
+    ActionServer,
+    RasaServer,
+    WebServer,
+)
+from local_stack.services import INSTALL_HINT, Nginx, Postgres, Redis, missing_services
 
-ROOT = Path(__file__).resolve().parent.parent
-RASA = ROOT / ".venv" / "bin" / "rasa"
-MODEL = ROOT / "models" / "assistant.tar.gz"
 LOGS = ROOT / "var" / "cluster"
 ACTION_PORT = 5055  # endpoints.yml's action_endpoint
 WEB_PORT = 8080
-WIDGET = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 START_TIMEOUT = 300.0
-
-
-def _start(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env=env,
-        stdout=(LOGS / f"{name}.log").open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _wait_up(processes: dict[str, tuple[subprocess.Popen, str]]) -> None:
-    """Wait until every process answers on its URL; fail if one exits first."""
-    waiting = dict(processes)
-    deadline = time.monotonic() + START_TIMEOUT
-    while waiting and time.monotonic() < deadline:
-        for name, (process, url) in list(waiting.items()):
-            if process.poll() is not None:
-                raise ServiceError(f"{name} exited with {process.returncode}: see {LOGS / name}.log")
-            try:
-                urllib.request.urlopen(url, timeout=2).read()
-                del waiting[name]
-            except OSError:
-                pass
-        time.sleep(0.5)
-    if waiting:
-        raise ServiceError(f"not up after {START_TIMEOUT:.0f} s: {', '.join(waiting)} (logs in {LOGS})")
 
 
 def _say(base: str, sender: str, message: str) -> tuple[str, str]:
@@ -80,7 +53,7 @@ def busy_ports(balancer_port: int, rasa_ports: list[int]) -> list[int]:
     Checked where each server listens: nginx and Rasa on 127.0.0.1, the action
     server on every interface (rasa_sdk's default). A port whose last connection
     is only in TIME_WAIT after a stop is free, as it is to the servers
-    (deploy.local.port_is_free).
+    (local_stack.processes.port_is_free).
     """
     wanted = [(balancer_port, "127.0.0.1"), (ACTION_PORT, "0.0.0.0")]
     wanted += [(port, "127.0.0.1") for port in rasa_ports]
@@ -113,58 +86,38 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM ends the cluster like Ctrl-C does, through the `finally` below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     postgres, redis, nginx = Postgres(), Redis(), None
-    processes: list[subprocess.Popen] = []
+    servers: list[ActionServer | RasaServer | WebServer] = []
     try:
         print("Starting PostgreSQL and Redis ...", flush=True)
         postgres.start()
         redis.start()
-        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
         # As scripts/run.sh: Sanic reads a whole body (100 MB by default) before any
         # handler can refuse it; nothing here needs more than 2 MB (docs/robustness.md).
-        env.setdefault("SANIC_REQUEST_MAX_SIZE", "2097152")
-        action_url = f"http://127.0.0.1:{ACTION_PORT}/webhook"
-        env.update({TRACKER_STORE_URL: postgres.url, REDIS_URL: redis.url, ACTION_SERVER_URL: action_url})
+        env = {"SANIC_REQUEST_MAX_SIZE": os.environ.get("SANIC_REQUEST_MAX_SIZE", "2097152")}
+        env.update({TRACKER_STORE_URL: postgres.url, REDIS_URL: redis.url})
         cors = os.environ.get(
             "CORS_ORIGINS", f"http://localhost:{WEB_PORT} http://127.0.0.1:{WEB_PORT}"
         ).split()
         print(f"Starting the action server and {args.servers} Rasa servers (about a minute) ...", flush=True)
-        actions = _start("actions", [str(RASA), "run", "actions", "--port", str(ACTION_PORT)], env)
-        processes.append(actions)
-        watched = {"actions": (actions, f"http://127.0.0.1:{ACTION_PORT}/health")}
+        actions = ActionServer(LOGS, port=ACTION_PORT, env=env)
+        action_url = actions.url
+        servers.append(actions.launch())
         for port in rasa_ports:
-            rasa = _start(
-                f"rasa-{port}",
-                [
-                    str(RASA),
-                    "run",
-                    "--model",
-                    str(MODEL),
-                    "--port",
-                    str(port),
-                    "--interface",
-                    "127.0.0.1",
-                    "--credentials",
-                    "credentials.yml",
-                    "--endpoints",
-                    "endpoints.yml",
-                    # The web chat page is another origin (port) than the balancer, as in `make run`.
-                    "--cors",
-                    *cors,
-                ],
-                env,
+            rasa = RasaServer(
+                LOGS,
+                action_url,
+                # The web chat page is another origin (port) than the balancer, as in `make run`.
+                extra_args=["--cors", *cors],
+                env=env,
+                port=port,
             )
-            processes.append(rasa)
-            watched[f"rasa-{port}"] = (rasa, f"http://127.0.0.1:{port}/")
+            servers.append(rasa.launch())
         web_note = "Web chat       not installed (make web)"
         if WIDGET.exists() and port_is_free(WEB_PORT, "0.0.0.0"):
-            web = _start(
-                "web", [sys.executable, "-m", "http.server", str(WEB_PORT), "--directory", "web"], env
-            )
-            processes.append(web)
-            watched["web"] = (web, f"http://127.0.0.1:{WEB_PORT}/index.html")
+            servers.append(WebServer(LOGS, port=WEB_PORT, bind=None).launch())
             query = "" if args.port == 5005 else f"?server=http://localhost:{args.port}"
             web_note = f"Web chat       http://localhost:{WEB_PORT}/{query}  (socket.io through the balancer)"
-        _wait_up(watched)
+        wait_all({f"{s.name}-{s.port}": s.watched() for s in servers}, START_TIMEOUT)
         nginx = Nginx([f"127.0.0.1:{p}" for p in rasa_ports], port=args.port).start()
 
         print(
@@ -189,7 +142,8 @@ Try:  curl -si {nginx.base}/webhooks/rest/webhook -H 'Content-Type: application/
                 print(f"[{upstream}] you> {message}\n    bot> {text}", flush=True)
             return 0
         print("Ctrl-C stops everything.", flush=True)
-        while all(p.poll() is None for p in [*processes, nginx.process] if p is not None):
+        processes = [s.process for s in servers] + [nginx.process]
+        while all(p.poll() is None for p in processes if p is not None):
             time.sleep(1)
         print(f"error: a process of the cluster exited: see {LOGS}", file=sys.stderr)
         return 1
@@ -202,8 +156,8 @@ Try:  curl -si {nginx.base}/webhooks/rest/webhook -H 'Content-Type: application/
         print("Stopping ...", flush=True)
         if nginx is not None:
             nginx.stop()
-        for process in reversed(processes):
-            stop(process)
+        for server in reversed(servers):
+            server.stop()
         redis.stop()
         postgres.stop()
 

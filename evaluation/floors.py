@@ -2,7 +2,7 @@
 
 A floor is `recorded - margin`: `recorded` is the figure last measured on the
 shipped model (docs/evaluation.md, `make evaluate`; the held-out NLU figures
-are tests/nlu/holdout.py's own scoring, printed by `pytest -s
+are evaluation/holdout.py's own scoring, printed by `pytest -s
 tests/nlu/test_holdout.py`), `margin` is how far a retrain moved it, counted in
 messages of that set or class. The shipped model is fixed, so between two runs
 of the tests on it the answers repeat; the margin is for the next `make train`.
@@ -55,7 +55,7 @@ class Floor:
         if round(measured, 3) > round(self.recorded, 3):  # as recorded: to three places
             return (
                 f"above its floor {self.value:.3f} by more than the margin {self.margin:.3f}: "
-                f"record {measured:.3f} in tests/floors.py (the floor moves up with it)"
+                f"record {measured:.3f} in evaluation/floors.py (the floor moves up with it)"
             )
         return None
 
@@ -103,7 +103,7 @@ CHALLENGE_DIALOGUE = messages(
 )
 
 # ---------------------------------------------------------------- held-out NLU
-# tests/nlu_holdout.yml scored by tests/nlu/holdout.py (not `rasa test nlu`, whose
+# tests/nlu_holdout.yml scored by evaluation/holdout.py (not `rasa test nlu`, whose
 # 0.949 in docs/evaluation.md counts differently), shipped model of 2026-12-01:
 # intent accuracy 239/256 = 0.934, role entity F1 0.986, roles 127/128.
 HOLDOUT_INTENT_ACCURACY = messages(
@@ -148,7 +148,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def measured_for_floors(results: Path, score: Any) -> dict[str, float]:
-    """What this run measured, under tests/floors.py's names."""
+    """What this run measured, under evaluation/floors.py's names."""
     found: dict[str, float] = {
         "held-out: intent accuracy": score.intent_accuracy,
         "held-out: role entity F1": score.entity_f1,

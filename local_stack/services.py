@@ -1,58 +1,32 @@
 """PostgreSQL, Redis and nginx from Debian's packages, run as plain local processes.
 
 Stand-ins for the shared services of a scaled-out deployment, used by
-scripts/cluster and tests/scaled: each listens on a free loopback port, keeps its
-data in a temporary folder that `stop()` removes, and is stopped by process id.
-scripts/install_services.sh installs the packages.
+`make cluster` (local_stack.cluster), the benchmark, the load test and
+tests/scaled: each listens on a free loopback port, keeps its data in a
+temporary folder that `stop()` removes, and is stopped by process id
+(local_stack.processes). scripts/install_services.sh installs the packages.
 """
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from local_stack.processes import ServiceError, free_port, log_tail, start_process, stop_process, wait_ready
 
 NGINX = Path("/usr/sbin/nginx")
 REDIS_SERVER = Path("/usr/bin/redis-server")
 INSTALL_HINT = "run scripts/install_services.sh (as root) to install PostgreSQL, Redis and nginx"
 
-
-class ServiceError(RuntimeError):
-    pass
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """Whether a server could listen on `host`:`port` now.
-
-    Binds as the servers do, with SO_REUSEADDR (Sanic, nginx, PostgreSQL, Redis
-    and Python's http.server all set it), so a port whose last connection is
-    still in TIME_WAIT (about a minute after a server on it stopped) counts as
-    free, as it is for them; a port that a socket listens on does not. A plain
-    bind would refuse both.
-    """
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
+__all__ = ["INSTALL_HINT", "Nginx", "Postgres", "Redis", "ServiceError", "missing_services", "postgres_bin"]
 
 
 def postgres_bin() -> Path:
@@ -71,45 +45,28 @@ def missing_services() -> list[str]:
     return missing
 
 
-def stop_process(process: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
-    """Stop a process started in its own session, and its children, by process id."""
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, sig)
-        process.wait(timeout=timeout)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-
-
-def _wait(what: str, ready: object, process: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServiceError(f"{what} exited with {process.returncode}; log:\n{_tail(log)}")
-        try:
-            if callable(ready) and ready():
-                return
-        except Exception:  # not ready yet: refused, starting up, ...
-            pass
-        time.sleep(0.2)
-    raise ServiceError(f"{what} not ready after {timeout:.0f} s; log:\n{_tail(log)}")
-
-
-def _tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
-
-
 @dataclass
-class Postgres:
-    """A PostgreSQL server with one database, `rasa`, owned by user `rasa`."""
+class _Service:
+    """A server on a free loopback port with a password, its data in a temporary folder."""
 
     port: int = field(default_factory=free_port)
     password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     dir: Path | None = None
     process: subprocess.Popen | None = None
+    stop_signal = signal.SIGTERM
+
+    def stop(self) -> None:
+        stop_process(self.process, self.stop_signal)
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class Postgres(_Service):
+    """A PostgreSQL server with one database, `rasa`, owned by user `rasa`."""
+
+    # SIGINT is PostgreSQL's fast shutdown: roll back open transactions and exit.
+    stop_signal = signal.SIGINT
 
     @property
     def url(self) -> str:
@@ -172,12 +129,26 @@ class Postgres:
             )
         pwfile.unlink()
         if initdb.returncode != 0:
-            raise ServiceError(f"initdb failed; log:\n{_tail(self.log)}")
-        self.process = subprocess.Popen(
+            raise ServiceError(f"initdb failed; log:\n{log_tail(self.log)}")
+        self._serve()
+        return self
+
+    def restart(self) -> Postgres:
+        """Start the server again on its data folder and port, after its process was stopped
+        (local_stack.processes.stop_process; `stop()` removes the folder)."""
+        assert self.dir is not None, "start() first"
+        self._serve()
+        return self
+
+    def _serve(self) -> None:
+        assert self.dir is not None
+        uid, gid = self._owner()
+        extra_groups: list[int] | None = [] if uid is not None else None
+        self.process = start_process(
             [
-                str(bindir / "postgres"),
+                str(postgres_bin() / "postgres"),
                 "-D",
-                str(data),
+                str(self.dir / "data"),
                 "-p",
                 str(self.port),
                 "-c",
@@ -185,18 +156,18 @@ class Postgres:
                 "-c",
                 f"unix_socket_directories={self.dir}",
             ],
-            stdout=self.log.open("a"),
-            stderr=subprocess.STDOUT,
+            self.log,
             cwd=self.dir,
-            start_new_session=True,
+            env=None,
+            append=True,
             user=uid,
             group=gid,
             extra_groups=extra_groups,
         )
-        _wait("PostgreSQL", self._create_database, self.process, self.log, timeout=60)
-        return self
+        wait_ready("PostgreSQL", self.create_database, self.process, self.log, timeout=60, interval=0.2)
 
-    def _create_database(self) -> bool:
+    def create_database(self, name: str = "rasa") -> bool:
+        """Create the database `name` (owned by `rasa`) unless it is there."""
         import psycopg2
 
         connection = psycopg2.connect(
@@ -205,28 +176,17 @@ class Postgres:
         try:
             connection.autocommit = True
             with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'rasa'")
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
                 if cursor.fetchone() is None:
-                    cursor.execute("CREATE DATABASE rasa")
+                    cursor.execute(f'CREATE DATABASE "{name}"')
         finally:
             connection.close()
         return True
 
-    def stop(self) -> None:
-        # SIGINT is PostgreSQL's fast shutdown: roll back open transactions and exit.
-        stop_process(self.process, signal.SIGINT)
-        if self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
 
 @dataclass
-class Redis:
+class Redis(_Service):
     """A Redis server that keeps nothing on disk and wants a password."""
-
-    port: int = field(default_factory=free_port)
-    password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
-    dir: Path | None = None
-    process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -244,25 +204,14 @@ class Redis:
         )
         config.chmod(0o600)
         log = self.dir / "redis.log"
-        self.process = subprocess.Popen(
-            [str(REDIS_SERVER), str(config)],
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            cwd=self.dir,
-            start_new_session=True,
-        )
-        _wait("Redis", self._ping, self.process, log, timeout=30)
+        self.process = start_process([str(REDIS_SERVER), str(config)], log, cwd=self.dir, env=None)
+        wait_ready("Redis", self._ping, self.process, log, timeout=30, interval=0.2)
         return self
 
     def _ping(self) -> bool:
         import redis
 
         return bool(redis.Redis.from_url(self.url, socket_timeout=2).ping())
-
-    def stop(self) -> None:
-        stop_process(self.process)
-        if self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @dataclass
@@ -355,14 +304,13 @@ http {{
         conf.write_text(self.config())
         log = self.dir / "error.log"
         # -e: nginx opens its built-in error log before it reads the config.
-        self.process = subprocess.Popen(
+        self.process = start_process(
             [str(NGINX), "-p", str(self.dir), "-c", str(conf), "-e", str(log)],
-            stdout=(self.dir / "nginx.out").open("w"),
-            stderr=subprocess.STDOUT,
+            self.dir / "nginx.out",
             cwd=self.dir,
-            start_new_session=True,
+            env=None,
         )
-        _wait("nginx", self._healthy, self.process, log, timeout=30)
+        wait_ready("nginx", self._healthy, self.process, log, timeout=30, interval=0.2)
         return self
 
     def _healthy(self) -> bool:

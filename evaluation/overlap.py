@@ -17,7 +17,7 @@ least ``TYPO_LETTERS`` letters and their character edit distance is at most
 1 ("manger" / "manager", "prodct" / "product"): a typo is not a new word.
 
 Used by tests/nlu/test_evaluation_sets_apart.py (every evaluation file
-against data/nlu.yml) and tests/e2e/question_set.py.
+against data/nlu.yml) and evaluation/question_set.py.
 """
 
 from __future__ import annotations
