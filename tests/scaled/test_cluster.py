@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-import socketio
 import websockets.client
 
 from benchmarks.stats import percentile
@@ -39,6 +37,7 @@ from tests.scaled.helpers import (
     store_env,
     stored_events,
 )
+from tests.socketio_client import MARKER, MARKER_ANSWER, REPLY_TIMEOUT, SocketIOClient
 
 PAGE_ORIGIN = "http://127.0.0.1:8080"
 
@@ -282,99 +281,6 @@ def test_many_conversations_at_once_across_both_servers(cluster: Cluster) -> Non
     assert _log_errors(cluster.servers, offsets) == []
 
 
-# A reply may come in several bot_uttered events and socket.io has no "done": a
-# marker message follows each question in the same session, and the reply is what
-# came before the marker's answer. Rasa handles one conversation's messages in
-# order (the lock store), so every event of the reply is in by then. Small talk
-# keeps the role, topic and cited claims, so the next follow-up reads as before.
-MARKER, MARKER_ANSWER = "are you a bot?", "Yes, I'm a bot."
-REPLY_TIMEOUT = 30.0
-
-
-def _wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + REPLY_TIMEOUT
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {REPLY_TIMEOUT:.0f} s"
-        time.sleep(0.05)
-
-
-class SocketClient:
-    """A socket.io client from its own loopback address, on its own event loop thread."""
-
-    def __init__(self, base: str, address: str, transports: list[str]) -> None:
-        self.base, self.address, self.transports = base, address, transports
-        self.replies: list[str] = []
-        self.confirmed: set[str] = set()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.session: aiohttp.ClientSession | None = None
-        self.sio: socketio.AsyncClient | None = None
-
-    def run(self, coroutine: Any, timeout: float = 30.0) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    async def _connect(self) -> None:
-        # Every request, polling or WebSocket, leaves from `address`: nginx hashes on it.
-        connector = aiohttp.TCPConnector(local_addr=(self.address, 0))
-        self.session = aiohttp.ClientSession(connector=connector)
-        self.sio = socketio.AsyncClient(reconnection=False, http_session=self.session)
-
-        async def on_bot(data: dict[str, Any]) -> None:
-            self.replies.append(str(data.get("text", "")))
-
-        async def on_confirm(session_id: str) -> None:
-            self.confirmed.add(session_id)
-
-        self.sio.on("bot_uttered", on_bot)
-        self.sio.on("session_confirm", on_confirm)
-        await self.sio.connect(
-            self.base,
-            socketio_path="/socket.io/",
-            transports=self.transports,
-            headers={"Origin": PAGE_ORIGIN},
-            wait_timeout=20,
-        )
-
-    def connect(self, session_id: str) -> SocketClient:
-        self.run(self._connect())
-        assert self.sio is not None
-        self.run(self.sio.emit("session_request", {"session_id": session_id}))
-        deadline = time.monotonic() + 20
-        while session_id not in self.confirmed:
-            assert time.monotonic() < deadline, "no session_confirm"
-            time.sleep(0.05)
-        return self
-
-    def ask(self, session_id: str, message: str) -> str:
-        """The reply to `message`, complete once the marker sent after it is answered (see MARKER)."""
-        assert self.sio is not None
-        self.replies.clear()
-        self.run(self.sio.emit("user_uttered", {"message": message, "session_id": session_id}))
-        _wait_for(lambda: bool(self.replies), "no reply")
-        self.run(self.sio.emit("user_uttered", {"message": MARKER, "session_id": session_id}))
-        _wait_for(lambda: any(MARKER_ANSWER in r for r in self.replies), "no answer to the marker")
-        return "\n".join(self.replies[: next(i for i, r in enumerate(self.replies) if MARKER_ANSWER in r)])
-
-    @property
-    def transport(self) -> str:
-        assert self.sio is not None
-        return str(self.sio.transport())
-
-    def close(self) -> None:
-        async def shut() -> None:
-            if self.sio is not None:
-                with contextlib.suppress(Exception):
-                    await self.sio.disconnect()
-            if self.session is not None:
-                await self.session.close()
-
-        with contextlib.suppress(Exception):
-            self.run(shut(), timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=5)
-
-
 def _upstream_of(balancer: Nginx, address: str) -> str:
     """The Rasa server nginx sends `address`'s socket.io requests to (a bare handshake)."""
     connection = http.client.HTTPConnection(
@@ -503,9 +409,10 @@ class WebSocketClient:
         assert session_id in confirmed
         return self
 
-    def ask(self, session_id: str, message: str) -> str:
-        """The reply to `message`, complete once the marker sent after it is answered (see MARKER)."""
-        return "\n".join(self.run(self._ask(session_id, message), timeout=2 * REPLY_TIMEOUT + 10))
+    def ask(self, message: str, session_id: str) -> list[str]:
+        """The reply to `message`, complete once the marker sent after it is answered
+        (tests/socketio_client.py says why)."""
+        return list(self.run(self._ask(session_id, message), timeout=2 * REPLY_TIMEOUT + 10))
 
     def close(self) -> None:
         if self.ws is not None:
@@ -515,9 +422,9 @@ class WebSocketClient:
         self.thread.join(timeout=5)
 
 
-def _client(cluster: Cluster, address: str, transport: str) -> SocketClient | WebSocketClient:
+def _client(cluster: Cluster, address: str, transport: str) -> SocketIOClient | WebSocketClient:
     if transport == "polling":
-        return SocketClient(cluster.balancer.base, address, ["polling"])
+        return SocketIOClient(cluster.balancer.base, PAGE_ORIGIN, ["polling"], local_address=address)
     return WebSocketClient(cluster.balancer, address, upgrade=transport == "upgrade")
 
 
@@ -532,7 +439,9 @@ def test_socketio_through_the_balancer_stays_on_one_server(cluster: Cluster, tra
     client = _client(cluster, address, transport).connect(session_id)
     try:
         for message, present, absent in SCRIPT[:3]:
-            check_reply(message, Reply([client.ask(session_id, message)], upstream, 0.0), present, absent)
+            check_reply(
+                message, Reply(["\n".join(client.ask(message, session_id))], upstream, 0.0), present, absent
+            )
         assert client.transport == ("polling" if transport == "polling" else "websocket")
     finally:
         client.close()
@@ -542,17 +451,17 @@ def test_socketio_reconnect_on_the_other_server_carries_the_conversation_on(clus
     """The widget reconnects with its stored session id; the other server picks the conversation up."""
     first, second = _addresses_by_server(cluster).values()
     session_id = f"sio-{uuid.uuid4().hex[:10]}"
-    client: SocketClient | WebSocketClient = _client(cluster, first, "polling").connect(session_id)
+    client: SocketIOClient | WebSocketClient = _client(cluster, first, "polling").connect(session_id)
     try:
         message, present, absent = SCRIPT[0]
-        check_reply(message, Reply([client.ask(session_id, message)], "", 0.0), present, absent)
+        check_reply(message, Reply(["\n".join(client.ask(message, session_id))], "", 0.0), present, absent)
     finally:
         client.close()
     client = _client(cluster, second, "upgrade").connect(session_id)
     try:
         # Needs the previous turn's topic (skills), answered on the other server.
         message, present, absent = SCRIPT[1]
-        check_reply(message, Reply([client.ask(session_id, message)], "", 0.0), present, absent)
+        check_reply(message, Reply(["\n".join(client.ask(message, session_id))], "", 0.0), present, absent)
     finally:
         client.close()
     events = stored_events(cluster.tracker_store_url, [session_id])[session_id]
