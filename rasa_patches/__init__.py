@@ -33,8 +33,13 @@ calls it, in every mode, from two parts it loads by name:
   on, so under `rasa test` the first agent keeps Rasa's own action endpoint
   and tracker store wrapper, which `rasa test` does not use.
 
+The hardened REST channel calls `apply_to(agent)` once the server has
+started, for an agent Rasa built before either hook ran.
+
 It logs one line naming what is in place (`installed()`), the same in every
-mode (tests/channels/test_start_up.py, tests/channels/test_shell.py).
+mode: tests/e2e/test_shipped.py checks it in `rasa run`'s log,
+tests/channels/test_shell.py in `rasa shell`'s and scripts/test.sh in
+`rasa test core`'s.
 """
 
 from __future__ import annotations
