@@ -11,7 +11,7 @@ SPACY_MODEL := .spacy/en_vectors/meta.json
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_components/*.py)
 
 # The Python code that lint and types check (scripts/test.sh runs `make check`).
-PY_PATHS := actions benchmarks connectors deploy evaluation local_stack nlu_components rasa_patches tests scripts
+PY_PATHS := actions benchmarks connectors deploy evaluation local_stack nlu_components rasa_patches review tests scripts
 # The test tiers (pytest markers set in tests/conftest.py): `make check` runs the
 # tests with none of them, scripts/test.sh the rest after it.
 FAST_TIER := not servers and not browser and not services

@@ -1,0 +1,102 @@
+"""results/review/to_label.yml: the messages to look at, as Rasa NLU training data to sort.
+
+Each message goes under the intent NLU predicted (for nlu_fallback, the best
+intent under it), in an `examples: |` block of its own, followed by a YAML
+comment with its confidence: inside a block scalar a `#` would be part of the
+example, so the comment goes after the block, where Rasa's reader skips it. A
+person moves the right lines into data/nlu.yml under the right intent.
+Messages already in the training data, and button payloads, are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from review.findings import GROUPS, Finding, normalise
+
+HEADER = """\
+version: "3.1"
+
+# Messages the assistant misunderstood or could not place (make review), under
+# the intent NLU predicted, each with its confidence. Move each line into
+# data/nlu.yml under the intent it means (or drop it), then make train.
+"""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    intent: str
+    confidence: float | None
+    group: str
+    count: int
+
+
+def training_texts(data_dir: Path) -> set[str]:
+    """The normalised text of every intent example in data/*.yml, read with Rasa's own loader."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    texts: set[str] = set()
+    for path in sorted(data_dir.glob("*.yml")):
+        # Stories and rules are no NLU data, and Rasa's loader refuses them.
+        if not RasaYAMLReader.is_yaml_nlu_file(path):
+            continue
+        training = load_data(str(path))
+        texts.update(normalise(str(message.get("text"))) for message in training.intent_examples)
+    return texts
+
+
+def candidates(all_findings: Iterable[Finding], known: set[str]) -> list[Candidate]:
+    """One candidate per new wording, in the order the findings come, with how often it came."""
+    found: dict[str, Candidate] = {}
+    for finding in all_findings:
+        message = finding.message
+        text = " ".join(message.text.split())
+        key = normalise(text)
+        if not text or message.is_button or key in known:
+            continue
+        intent, confidence = message.top_intent
+        if intent is None:
+            continue
+        if key in found:
+            previous = found[key]
+            found[key] = Candidate(
+                previous.text, previous.intent, previous.confidence, previous.group, previous.count + 1
+            )
+        else:
+            found[key] = Candidate(text, intent, confidence, finding.group, 1)
+    return list(found.values())
+
+
+def block_text(text: str) -> str:
+    """An example line that stays one example: no line breaks in it."""
+    return " ".join(text.split())
+
+
+def render(found: Iterable[Candidate]) -> str:
+    by_intent: dict[str, list[Candidate]] = {}
+    for candidate in found:
+        by_intent.setdefault(candidate.intent, []).append(candidate)
+    lines = [HEADER, "nlu:"]
+    for intent in sorted(by_intent):
+        lines.append(f"# {intent}: {len(by_intent[intent])} to look at")
+        ordered = sorted(by_intent[intent], key=lambda c: (c.confidence is None, c.confidence or 0.0))
+        for candidate in ordered:
+            confidence = "?" if candidate.confidence is None else f"{candidate.confidence:.2f}"
+            seen = f", {candidate.count} times" if candidate.count > 1 else ""
+            lines.append(f"- intent: {json.dumps(intent)}")
+            lines.append("  examples: |")
+            lines.append(f"    - {block_text(candidate.text)}")
+            lines.append(f"  # confidence {confidence} ({GROUPS[candidate.group].lower()}{seen})")
+    if not by_intent:
+        lines[-1] = "nlu: []"
+    return "\n".join(lines) + "\n"
+
+
+def write(path: Path, found: list[Candidate]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(found), encoding="utf-8")
