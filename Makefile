@@ -16,7 +16,7 @@ PY_PATHS := actions benchmarks connectors deploy evaluation local_stack nlu_comp
 # tests with none of them, scripts/test.sh the rest after it.
 FAST_TIER := not servers and not browser and not services
 
-.PHONY: help setup web train run shell cluster check lint types facts validate fast unit test evaluate bench load clean
+.PHONY: help setup web train run shell cluster check lint types facts validate fast unit test evaluate bench load review clean
 
 # Every target says what it does after `## ` on its own line; `make help` prints those.
 help: ## this list
@@ -93,6 +93,12 @@ bench: setup $(MODEL) ## benchmark (SQLite, cluster, in-memory; growth) into doc
 # or the stack: LOAD_ARGS="--cluster --servers 2" is make cluster's (docs/deploy.md).
 load: setup $(MODEL) ## load test, 1,000 conversations x 5 turns; LOAD_ARGS="--cluster" on make cluster's stack
 	$(VENV)/bin/python -m scripts.load_test $(LOAD_ARGS)
+
+# What the assistant misunderstood in the tracker store the server uses (TRACKER_STORE_URL,
+# else var/conversations.db), read-only: docs/review.md. REVIEW_ARGS, e.g. "--since 24h"
+# or "--store postgresql://...".
+review: $(VENV)/.installed ## report of misunderstood messages into results/review/ (+ to_label.yml); REVIEW_ARGS="--since 7d"
+	source scripts/lib/quiet_warnings.sh && $(VENV)/bin/python -m scripts.review $(REVIEW_ARGS)
 
 clean: ## remove models, results and the tools' caches
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

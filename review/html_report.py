@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from review.conversations import hashed
 from review.findings import (
@@ -19,6 +18,9 @@ from review.findings import (
     DuplicateGroup,
     TopicCount,
 )
+
+if TYPE_CHECKING:  # review.report renders with this module
+    from review.report import Review
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222;
@@ -35,25 +37,6 @@ nav a { margin-right: 0.8rem; } img.chart { max-width: 100%; }
 
 def text(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
-
-
-@dataclass
-class Report:
-    """What the page shows, gathered by scripts/review.py."""
-
-    window_start: datetime
-    window_end: datetime
-    store: str
-    threshold: float
-    conversations: int
-    messages: int
-    days: Sequence[DayCounts]
-    groups: dict[str, list[DuplicateGroup]]
-    topics: Sequence[TopicCount]
-    other_careers: Sequence[tuple[str, int]]
-    chart_uri: str | None = None
-    to_label_count: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def _confidence(value: float | None) -> str:
@@ -174,9 +157,9 @@ def careers_table(careers: Sequence[tuple[str, int]]) -> str:
     )
 
 
-def render(report: Report) -> str:
+def render(report: Review, chart_uri: str | None = None) -> str:
     window = f"{report.window_start:%Y-%m-%d %H:%M} to {report.window_end:%Y-%m-%d %H:%M} UTC"
-    counts = {name: sum(g.count for g in groups) for name, groups in report.groups.items()}
+    counts = {name: report.count(name) for name in GROUPS}
     nav = "".join(
         f'<a href="#{name}">{text(title)} ({counts.get(name, 0)})</a>' for name, title in GROUPS.items()
     )
@@ -189,11 +172,10 @@ def render(report: Report) -> str:
             f"{group_table(name, groups)}</section>"
         )
     chart = (
-        f'<img class="chart" alt="Fallback and negative-feedback rate per day" src="{report.chart_uri}">'
-        if report.chart_uri
+        f'<img class="chart" alt="Fallback and negative-feedback rate per day" src="{chart_uri}">'
+        if chart_uri
         else ""
     )
-    notes = "".join(f'<p class="muted">{text(note)}</p>' for note in report.notes)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -204,16 +186,15 @@ def render(report: Report) -> str:
 </head>
 <body>
 <h1>What the assistant misunderstood</h1>
-<p id="summary">{text(window)} · {report.conversations} conversations · {report.messages} messages ·
+<p id="summary">{text(window)} · {len(report.conversations)} conversations · {report.messages} messages ·
 store {text(report.store)} · confidence threshold {report.threshold:g}</p>
-{notes}
 <nav>{nav}<a href="#topics">Not in the article</a></nav>
 <h2>Per day</h2>
 {days_table(report.days)}
 {chart}
 <h2>Messages to look at</h2>
 <p class="muted">Messages that say the same thing (case, punctuation and typos aside) are one row
-with a count. Conversation ids are hashed. {report.to_label_count} new wordings are in to_label.yml,
+with a count. Conversation ids are hashed. {len(report.candidates)} new wordings are in to_label.yml,
 under the predicted intent.</p>
 {"".join(sections)}
 <section id="topics">

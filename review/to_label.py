@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from review.findings import GROUPS, Finding, normalise
@@ -26,13 +26,19 @@ version: "3.1"
 """
 
 
-@dataclass(frozen=True)
+@dataclass
 class Candidate:
+    """A wording to label, the groups it was found in, and how many messages said it."""
+
     text: str
     intent: str
     confidence: float | None
-    group: str
-    count: int
+    groups: list[str] = field(default_factory=list)
+    messages: set[tuple[str, float]] = field(default_factory=set)
+
+    @property
+    def count(self) -> int:
+        return len(self.messages)
 
 
 def training_texts(data_dir: Path) -> set[str]:
@@ -51,7 +57,7 @@ def training_texts(data_dir: Path) -> set[str]:
 
 
 def candidates(all_findings: Iterable[Finding], known: set[str]) -> list[Candidate]:
-    """One candidate per new wording, in the order the findings come, with how often it came."""
+    """One candidate per new wording, in the order the findings come."""
     found: dict[str, Candidate] = {}
     for finding in all_findings:
         message = finding.message
@@ -62,13 +68,10 @@ def candidates(all_findings: Iterable[Finding], known: set[str]) -> list[Candida
         intent, confidence = message.top_intent
         if intent is None:
             continue
-        if key in found:
-            previous = found[key]
-            found[key] = Candidate(
-                previous.text, previous.intent, previous.confidence, previous.group, previous.count + 1
-            )
-        else:
-            found[key] = Candidate(text, intent, confidence, finding.group, 1)
+        candidate = found.setdefault(key, Candidate(text, intent, confidence))
+        if finding.group not in candidate.groups:
+            candidate.groups.append(finding.group)
+        candidate.messages.add((message.sender_id, message.timestamp))
     return list(found.values())
 
 
@@ -87,11 +90,12 @@ def render(found: Iterable[Candidate]) -> str:
         ordered = sorted(by_intent[intent], key=lambda c: (c.confidence is None, c.confidence or 0.0))
         for candidate in ordered:
             confidence = "?" if candidate.confidence is None else f"{candidate.confidence:.2f}"
-            seen = f", {candidate.count} times" if candidate.count > 1 else ""
+            why = ", ".join(GROUPS[group].lower() for group in candidate.groups)
+            seen = f", {candidate.count} messages" if candidate.count > 1 else ""
             lines.append(f"- intent: {json.dumps(intent)}")
             lines.append("  examples: |")
             lines.append(f"    - {block_text(candidate.text)}")
-            lines.append(f"  # confidence {confidence} ({GROUPS[candidate.group].lower()}{seen})")
+            lines.append(f"  # confidence {confidence} ({why}{seen})")
     if not by_intent:
         lines[-1] = "nlu: []"
     return "\n".join(lines) + "\n"
