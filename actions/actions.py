@@ -7,14 +7,15 @@ with a message that names the file and key.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import advisor, conversation
-from actions.answers import Reply
+from actions import advisor, conversation, feedback, reply_kinds
+from actions.answers import Button, Reply
 from actions.fact_store import FactStoreError, load_fact_store
 from actions.reading import Context, Message, load_vocabulary, read
 
@@ -40,11 +41,19 @@ def _end_of_turn() -> dict[str, Any]:
     return FollowupAction("action_listen")
 
 
-def _send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+def _send(dispatcher: CollectingDispatcher, reply: Reply, about: dict[str, Any]) -> None:
+    """Send a reply, its kind stored with it (`about`: reply_kinds.metadata)."""
     if reply.response:
-        dispatcher.utter_message(response=reply.response)
+        dispatcher.utter_message(response=reply.response, **about)
     else:
-        dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
+        dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts(), **about)
+
+
+def _with_feedback_button(reply: Reply, kind: str, tracker: Tracker) -> Reply:
+    if reply.response or not feedback.offers_button(kind, tracker.get_latest_input_channel(), os.environ):
+        return reply
+    button = Button(feedback.NOT_HELPFUL_TITLE, feedback.NOT_HELPFUL_PAYLOAD)
+    return Reply(reply.text, (*reply.buttons, button), reply.sources, reply.response)
 
 
 def _message(tracker: Tracker) -> Message:
@@ -91,12 +100,17 @@ class ActionAnswerQuestion(Action):
         message = _message(tracker)
         if _in_form(tracker) and advisor.leaves(ADVISOR, read(message, FACTS, load_vocabulary())):
             # "never mind" that the NLU read as another intent: leave the form all the same.
-            dispatcher.utter_message(response="utter_advisor_stopped")
+            about = reply_kinds.metadata(reply_kinds.ADVISOR, "advisor_leaves")
+            dispatcher.utter_message(response="utter_advisor_stopped", **about)
             return [ActiveLoop(None), SlotSet("requested_slot", None), _end_of_turn()]
         turn = conversation.respond(FACTS, message, _context(tracker))
+        kind = turn.kind or reply_kinds.ANSWER
         if turn.reply.text or turn.reply.response:
-            _send(dispatcher, turn.reply)
+            about = reply_kinds.metadata(kind, turn.rule, turn.uncovered, turn.other_careers)
+            _send(dispatcher, _with_feedback_button(turn.reply, kind, tracker), about)
         events = _slot_changes(tracker, turn)
+        if turn.feedback:
+            events.append(SlotSet(feedback.SLOT, feedback.record(turn.feedback, tracker.events)))
         if turn.start_advisor and not _in_form(tracker):
             return [*events, FollowupAction(FORM)]
         if _in_form(tracker):
@@ -161,7 +175,7 @@ class ValidateCareerFitForm(Action):
             FACTS,
         )
         if step.say:
-            dispatcher.utter_message(text=step.say)
+            dispatcher.utter_message(text=step.say, **reply_kinds.metadata(reply_kinds.ADVISOR, self.name()))
         events = [SlotSet(slot, value) for slot, value in step.values.items()]
         if step.reask and requested:
             events.append(SlotSet(REASKED, [*reasked, requested]))
@@ -187,7 +201,7 @@ class ActionRecommendCareer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         reply, result = advisor.recommend(FACTS, ADVISOR, _fit_answers(tracker))
-        _send(dispatcher, reply)
+        _send(dispatcher, reply, reply_kinds.metadata(reply_kinds.ADVISOR, self.name()))
         role = result.verdict if result.verdict != advisor.CLOSE else "both"
         return [
             SlotSet("claims", list(reply.sources)),

@@ -239,6 +239,17 @@ def out_of_scope(careers: Sequence[str] = ()) -> Reply:
     return Reply(f"{lead} {CAPABILITIES}", _starter_buttons())
 
 
+def feedback_reply(missed: bool) -> Reply:
+    """The reply to feedback on the last answer: an apology and a request to ask again, or thanks."""
+    if not missed:
+        return Reply("Glad that helped! Anything else about product or production managers?")
+    return Reply(
+        "Sorry that didn't help. What were you looking for? Ask me again in other words and "
+        f"I'll have another go. {CAPABILITIES}",
+        _starter_buttons(),
+    )
+
+
 def did_not_understand() -> Reply:
     return Reply(
         f"Sorry, I didn't catch that. {CAPABILITIES} "

@@ -10,10 +10,11 @@ build the `Message` and `Context` from the tracker and send the reply.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from actions import advisor, answers
+from actions import advisor, answers, reply_kinds
+from actions import feedback as feedback_words
 from actions.answers import Reply
 from actions.fact_store import ROLES, Claim, FactStore
 from actions.reading import (
@@ -50,6 +51,16 @@ class Turn:
     fit_result: str | None = None
     start_advisor: bool = False  # hand over to Rasa's career_fit_form, saying nothing
     offered: bool = False  # this reply offers the advisor
+    # What kind of reply this is (actions/reply_kinds.py) and the rule that decided it;
+    # `decide` fills both in for the rules that leave them unset.
+    kind: str | None = None
+    rule: str = ""
+    # "negative" / "positive" when the message gives feedback on the last answer.
+    feedback: str | None = None
+    # For the review (actions/reply_kinds.py): the uncovered topic's key, and the
+    # careers outside ours that the message named.
+    uncovered: str | None = None
+    other_careers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +210,29 @@ SMALL_TALK = {
 CITE_INTENT = "ask_source"
 
 
+def feedback_rating(r: Reading) -> str | None:
+    """The feedback a message gives on the last answer, if any: its words, else its intent.
+
+    The words win because the NLU may file "thanks, that helped" under thanks
+    and a thumbs down under nothing at all.
+    """
+    return r.feedback or feedback_words.INTENTS.get(r.intent or "")
+
+
+def feedback(store: FactStore, q: Question) -> Turn | None:
+    """ "That's not what I asked", "that helped": an apology and a request to ask again, or thanks.
+
+    A message that also asks about the careers ("wrong, I meant production
+    managers") is answered by the rules below instead; `respond` records it.
+    """
+    r = q.reading
+    rating = feedback_rating(r)
+    if rating is None or r.content:
+        return None
+    reply = answers.feedback_reply(rating == feedback_words.NEGATIVE)
+    return Turn(reply, q.context.role, q.context.topic, q.context.claims, feedback=rating)
+
+
 def small_talk(store: FactStore, q: Question) -> Turn | None:
     """Hello, thanks, bye, "are you a bot": the domain's response, unless a question rides along."""
     r = q.reading
@@ -270,7 +304,7 @@ def uncovered(store: FactStore, q: Question) -> Turn | None:
     topic = next(u for u in store.uncovered if u.key == r.uncovered)
     role = q.role if q.role in _KNOWN_ROLES else None
     reply = answers.not_covered(store, topic, role)
-    return Turn(reply, role or q.context.role, q.context.topic, q.context.claims)
+    return Turn(reply, role or q.context.role, q.context.topic, q.context.claims, uncovered=topic.key)
 
 
 def nothing_recognised(store: FactStore, q: Question) -> Turn | None:
@@ -298,8 +332,10 @@ def nothing_recognised(store: FactStore, q: Question) -> Turn | None:
     sentence = bool(words & load_vocabulary().stopwords) or (
         r.intent == OUT_OF_SCOPE_INTENT and len(words) > 1
     )
-    reply = answers.out_of_scope() if sentence else answers.did_not_understand()
-    return Turn(reply, q.context.role, q.context.topic, q.context.claims)
+    if sentence:
+        return Turn(answers.out_of_scope(), q.context.role, q.context.topic, q.context.claims)
+    reply = answers.did_not_understand()
+    return Turn(reply, q.context.role, q.context.topic, q.context.claims, kind=reply_kinds.FALLBACK)
 
 
 def _continues(r: Reading, follow_up_words: frozenset[str]) -> bool:
@@ -689,6 +725,7 @@ def _kept_topic(topics: tuple[str, ...]) -> str:
 
 
 RULES: tuple[Rule, ...] = (
+    feedback,
     small_talk,
     cite,
     advisor_follow_up,
@@ -709,10 +746,29 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# The kind of reply (actions/reply_kinds.py) each rule gives, unless its Turn says otherwise;
+# a rule not named here gives facts (ANSWER).
+RULE_KINDS: dict[str, str] = {
+    "feedback": reply_kinds.FEEDBACK,
+    "small_talk": reply_kinds.SMALL_TALK,
+    "cite": reply_kinds.CITATION,
+    "advisor_follow_up": reply_kinds.ADVISOR,
+    "advisor_start": reply_kinds.ADVISOR,
+    "fit": reply_kinds.ADVISOR,
+    "other_careers_only": reply_kinds.OUT_OF_SCOPE,
+    "uncovered": reply_kinds.UNCOVERED,
+    "nothing_recognised": reply_kinds.OUT_OF_SCOPE,
+    "clarify": reply_kinds.CLARIFY,
+}
+
+
 def decide(store: FactStore, question: Question) -> Turn:
     for rule in RULES:
         turn = rule(store, question)
         if turn is not None:
+            name = rule.__name__
+            kind = turn.kind or RULE_KINDS.get(name, reply_kinds.ANSWER)
+            turn = replace(turn, kind=kind, rule=name, other_careers=question.reading.other_careers)
             return _with_other_careers(question, turn)
     raise AssertionError("the last rule always answers")
 
@@ -723,7 +779,7 @@ def _with_other_careers(q: Question, turn: Turn) -> Turn:
     if not careers or "I only cover" in turn.reply.text:
         return turn
     reply = answers.with_note(turn.reply, answers.not_our_careers(careers))
-    return Turn(reply, turn.role, turn.topic, turn.sources)
+    return replace(turn, reply=reply)
 
 
 def _with_advisor(
@@ -743,20 +799,21 @@ def _with_advisor(
     fit = dict(turn.fit)
     fit.update({k: v for k, v in told.items() if k not in fit and given.get(k) != v})
     if fit != dict(turn.fit):
-        turn = Turn(
-            turn.reply,
-            turn.role,
-            turn.topic,
-            turn.sources,
-            tuple(fit.items()),
-            turn.fit_result,
-            turn.start_advisor,
-            turn.offered,
-        )
+        turn = replace(turn, fit=tuple(fit.items()))
     known = {**given, **fit}
     if clicked and not turn.start_advisor and not advisor.complete(adv, known):
         # An advisor button clicked after the form was left: the form takes it up again.
-        return Turn(Reply(""), ctx.role, ctx.topic, ctx.claims, turn.fit, None, True)
+        return Turn(
+            Reply(""),
+            ctx.role,
+            ctx.topic,
+            ctx.claims,
+            turn.fit,
+            None,
+            True,
+            kind=reply_kinds.ADVISOR,
+            rule="advisor_button",
+        )
     if (
         q.reading.intent == advisor.ANSWER_INTENT
         and told
@@ -768,7 +825,18 @@ def _with_advisor(
         # what that points to, then the advisor's questions for the rest.
         so_far = advisor.so_far(store, adv, known)
         if so_far is not None:
-            return Turn(so_far, ctx.role, ctx.topic, so_far.sources, turn.fit, None, True, True)
+            return Turn(
+                so_far,
+                ctx.role,
+                ctx.topic,
+                so_far.sources,
+                turn.fit,
+                None,
+                True,
+                True,
+                kind=reply_kinds.ADVISOR,
+                rule="advisor_so_far",
+            )
     asked_both = turn.role == BOTH or (ctx.role in ROLES and turn.role in ROLES and turn.role != ctx.role)
     if (
         ctx.fit_offered
@@ -785,7 +853,7 @@ def _with_advisor(
     # The offer is a button, so the answer itself stays as short as ever.
     buttons = (*turn.reply.buttons[: answers.MAX_BUTTONS - 1], advisor.offer_button())
     reply = Reply(turn.reply.text, buttons, turn.reply.sources)
-    return Turn(reply, turn.role, turn.topic, turn.sources, turn.fit, turn.fit_result, False, True)
+    return replace(turn, reply=reply, start_advisor=False, offered=True)
 
 
 def respond(store: FactStore, message: Message, context: Context | None = None) -> Turn:
@@ -794,4 +862,7 @@ def respond(store: FactStore, message: Message, context: Context | None = None) 
     reading = read(message, store, load_vocabulary(), context)
     question = resolve(reading, context)
     turn = decide(store, question)
+    if turn.feedback is None and reading.content and reading.correction:
+        # "wrong, I meant production managers": answered, and the miss recorded.
+        turn = replace(turn, feedback=feedback_words.NEGATIVE)
     return _with_advisor(store, question, turn, message.entities)

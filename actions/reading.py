@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from actions import lookups
+from actions import feedback, lookups
 from actions.fact_store import ROLES, Claim, FactStore
 from actions.roles import (
     BOTH,
@@ -139,6 +139,11 @@ class Reading:
     about_person: tuple[str, ...] = ()
     # A clause that asks: a question word or yes/no lead first, a question mark, "tell me".
     asks: bool = False
+    # Feedback words on the last answer: "negative" ("that's not what I asked"), "positive"
+    # ("that helped"), or None; and whether a clause that asks nothing says the last
+    # answer missed ("wrong, I meant production managers").
+    feedback: str | None = None
+    correction: bool = False
 
     def specific_claims(self) -> tuple[ClaimMatch, ...]:
         return tuple(m for m in self.claims if m.specific)
@@ -177,6 +182,8 @@ class Vocabulary:
     career_suffixes: tuple[str, ...]
     not_careers: frozenset[str]
     fit: Phrases
+    feedback_negative: Phrases
+    feedback_positive: Phrases
     amount_above: Phrases
     amount_below: Phrases
     frames: dict[str, tuple[re.Pattern[str], ...]]
@@ -259,6 +266,8 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         career_suffixes=tuple(raw["career_suffixes"]),
         not_careers=frozenset(raw["not_careers"]),
         fit=_phrases(raw["fit"]),
+        feedback_negative=_phrases(raw["feedback_negative"]),
+        feedback_positive=_phrases(raw["feedback_positive"]),
         amount_above=_phrases(raw["amount_above"]),
         amount_below=_phrases(raw["amount_below"]),
         frames={k: tuple(re.compile(p) for p in v) for k, v in raw["frames"].items()},
@@ -998,4 +1007,15 @@ def read(
         amount=_amount(asking_text, vocab),
         about_person=tuple(c.text for c in clauses if c.self_description),
         asks=any(c.asking for c in clauses),
+        feedback=_feedback(lowered, vocab),
+        correction=any(not c.asking and vocab.feedback_negative.anywhere(c.text) for c in clauses),
     )
+
+
+def _feedback(lowered: str, vocab: Vocabulary) -> str | None:
+    # Negative first: "not helpful" holds "helpful".
+    if vocab.feedback_negative.anywhere(lowered):
+        return feedback.NEGATIVE
+    if vocab.feedback_positive.anywhere(lowered):
+        return feedback.POSITIVE
+    return None

@@ -1,6 +1,6 @@
 """Rasa's Slack channel, configured from the environment, checked and without double answers.
 
-Four additions to Rasa's connector, nothing else:
+Five additions to Rasa's connector, nothing else:
 
 - Secrets and settings come from environment variables (SLACK_TOKEN,
   SLACK_SIGNING_SECRET, SLACK_CHANNEL, SLACK_USE_THREADS, SLACK_API_BASE_URL),
@@ -23,6 +23,8 @@ Four additions to Rasa's connector, nothing else:
   in Redis when REDIS_URL is set (as for the lock store), so a retry that the
   load balancer sends to another Rasa server is not answered twice either;
   without Redis, each process keeps its own.
+- The "Not helpful" button (actions/feedback.py) goes in a block of its own
+  under the reply, apart from the follow-up buttons it would otherwise crowd.
 
 The channel keeps the name `slack`, and so the /webhooks/slack/webhook route.
 """
@@ -45,6 +47,7 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from actions.feedback import NOT_HELPFUL_PAYLOAD
 from connectors.guard import TooDeep, load_json
 
 logger = logging.getLogger(__name__)
@@ -216,6 +219,32 @@ class SlackBot(RasaSlackBot):
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_base_url, proxy=proxy)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        follow_ups = [b for b in buttons if b.get("payload") != NOT_HELPFUL_PAYLOAD]
+        feedback = [b for b in buttons if b.get("payload") == NOT_HELPFUL_PAYLOAD]
+        if not feedback or len(follow_ups) > 5:
+            # Rasa's own rendering (which sends the text alone for more than five buttons).
+            await super().send_text_with_buttons(recipient_id, text, follow_ups, **kwargs)
+            return
+        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "plain_text", "text": text}}]
+        if follow_ups:
+            blocks.append({"type": "actions", "elements": [_slack_button(b) for b in follow_ups]})
+        blocks.append({"type": "actions", "block_id": "feedback", "elements": [_slack_button(feedback[0])]})
+        await self._post_message(
+            channel=self.slack_channel or recipient_id, as_user=True, text=text, blocks=blocks
+        )
+
+
+def _slack_button(button: Mapping[str, Any]) -> dict[str, Any]:
+    """A button as Rasa's SlackBot.send_text_with_buttons writes it."""
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": button["title"]},
+        "value": button["payload"],
+    }
 
 
 class SlackInput(RasaSlackInput):

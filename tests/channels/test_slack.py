@@ -96,8 +96,14 @@ def test_button_click_continues_the_conversation(channels: Channels) -> None:
     channels.slack.event(message_event(user, dm, "what's the salary?", ts))
     question = channels.slack_api.wait_for(dm, lambda p: bool(p.buttons))
     titles = [b["text"]["text"] for b in question.buttons]
-    assert titles == ["Product manager", "Production manager", "Compare both"]
+    assert titles == ["Product manager", "Production manager", "Compare both", "Not helpful"]
     assert len(question.buttons) <= 5
+    # The Not helpful button sits in a block of its own, under the follow-ups.
+    actions = [b for b in question.body["blocks"] if b["type"] == "actions"]
+    assert [[e["text"]["text"] for e in b["elements"]] for b in actions] == [
+        ["Product manager", "Production manager", "Compare both"],
+        ["Not helpful"],
+    ]
     assert all(b["type"] == "button" for b in question.buttons)
 
     clicked = question.buttons[titles.index("Production manager")]
@@ -107,6 +113,24 @@ def test_button_click_continues_the_conversation(channels: Channels) -> None:
     assert "$98,439" not in answer.text
     # The click came from a message in the user's thread; the answer stays there.
     assert answer.thread_ts == ts
+
+
+def test_not_helpful_clicked_after_an_answer_is_apologised_for_and_stored(channels: Channels) -> None:
+    user, dm = _ids()
+    channels.slack.event(message_event(user, dm, "what do production managers earn?", _ts_now()))
+    answer = channels.slack_api.wait_for(dm, lambda p: "$73,786" in p.text)
+    feedback_block = next(b for b in answer.body["blocks"] if b.get("block_id") == "feedback")
+    [button] = feedback_block["elements"]
+    assert button["text"]["text"] == "Not helpful"
+    status, _, _ = channels.slack.interaction(_block_action(user, dm, answer, button))
+    assert status == 200
+    channels.slack_api.wait_for(dm, lambda p: p.text.startswith("Sorry that didn't help."))
+    [record] = [
+        e["value"]
+        for e in channels.rasa.stored(user)
+        if e.get("event") == "slot" and e.get("name") == "feedback"
+    ]
+    assert record["rating"] == "negative" and "$73,786" in record["answer"]
 
 
 def _asks(question: str) -> Callable[[Post], bool]:

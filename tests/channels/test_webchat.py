@@ -95,7 +95,7 @@ def test_webchat_answers_clarifies_and_survives_a_reload(
     _ask(page, "what's the salary?")
     replies = page.locator(".rw-replies .rw-reply")
     expect(replies).to_have_text(
-        ["Product manager", "Production manager", "Compare both"], timeout=TIMEOUT_MS
+        ["Product manager", "Production manager", "Compare both", "Not helpful"], timeout=TIMEOUT_MS
     )
     replies.filter(has_text="Production manager").click()
     answer = page.locator(BOT).filter(has_text="$73,786")
@@ -125,6 +125,27 @@ def test_webchat_answers_clarifies_and_survives_a_reload(
 
     assert blocked, "the widget's web font should have been requested, and blocked"
     assert all(urlsplit(url).hostname not in LOOPBACK for url in blocked)
+    page.close()
+
+
+def test_webchat_not_helpful_quick_reply_is_apologised_for_and_stored(
+    channels: Channels, browser: tuple[BrowserContext, list[str]]
+) -> None:
+    context, _ = browser
+    page = context.new_page()
+    page.goto(channels.page_url)
+    expect(page.locator(BOT).first).to_contain_text("Hi!", timeout=TIMEOUT_MS)
+    _ask(page, "zxqv blorp")
+    expect(page.locator(BOT).last).to_contain_text("I didn't catch that", timeout=TIMEOUT_MS)
+    page.locator(".rw-replies .rw-reply").filter(has_text="Not helpful").click()
+    expect(page.locator(BOT).filter(has_text="Sorry that didn't help.")).to_have_count(1, timeout=TIMEOUT_MS)
+    records = [
+        e["value"]
+        for e in channels.rasa.stored(_session_id(page))
+        if e.get("event") == "slot" and e.get("name") == "feedback"
+    ]
+    assert [r["rating"] for r in records] == ["negative"]
+    assert records[0]["answer"].startswith("Sorry, I didn't catch that.")
     page.close()
 
 

@@ -132,6 +132,7 @@ def test_clarification_sets_no_role_and_no_claims() -> None:
         "Product manager",
         "Production manager",
         "Compare both",
+        "Not helpful",
     ]
     assert slots_set(events) == {"topic": "salary"}
 
@@ -146,7 +147,7 @@ def test_a_citation_reads_the_claims_slot() -> None:
 def test_slot_values_the_code_does_not_know_count_as_unset() -> None:
     stale = {"role": "project_manager", "topic": "hobbies", "claims": "not a list"}
     messages, _ = run(tracker("what's the pay like?", slots=stale))
-    assert messages[0]["buttons"][-1]["title"] == "Compare both", "no role known: ask which"
+    assert messages[0]["buttons"][-2]["title"] == "Compare both", "no role known: ask which"
 
 
 def test_another_career_never_gets_our_facts() -> None:
@@ -290,3 +291,63 @@ def test_the_recommendation_sets_claims_and_the_verdict() -> None:
     values = slots_set(events)
     assert values["fit_result"] == "production_manager" and "production_bachelor" in values["claims"]
     assert events[-1] == LISTEN
+
+
+# ------------------------------------------------------------------ feedback and the review's metadata
+
+
+def test_every_message_carries_its_kind_for_the_review() -> None:
+    messages, _ = run(tracker("what's the job outlook for production managers?"))
+    assert messages[0]["answer"] == {
+        "kind": "uncovered",
+        "rule": "uncovered",
+        "uncovered": "job_outlook",
+        "other_careers": [],
+    }
+    messages, _ = run(tracker("hi", "greet"))
+    assert (messages[0]["response"], messages[0]["answer"]["kind"]) == ("utter_greet", "small_talk")
+
+
+def test_negative_feedback_sets_the_slot_with_the_answer_it_is_about() -> None:
+    state = tracker("that's not what I asked", "feedback_negative", slots={"role": "product_manager"})
+    state.events = [
+        {"event": "user", "text": "what do product managers earn?", "timestamp": 1.0},
+        {"event": "bot", "text": "A product manager earns $98,439 a year on average.", "timestamp": 2.0},
+        {"event": "user", "text": "that's not what I asked", "timestamp": 3.0},
+    ]
+    messages, events = run(state)
+    assert messages[0]["text"].startswith("Sorry that didn't help.")
+    assert messages[0]["answer"]["kind"] == "feedback"
+    assert slots_set(events)["feedback"] == {
+        "rating": "negative",
+        "answer_at": 2.0,
+        "answer": "A product manager earns $98,439 a year on average.",
+        "question": "what do product managers earn?",
+    }
+
+
+def test_an_answer_sets_no_feedback_slot() -> None:
+    _, events = run(tracker("what do product managers earn?"))
+    assert "feedback" not in slots_set(events)
+
+
+def _titles(message: dict[str, Any]) -> list[str]:
+    return [b["title"] for b in message.get("buttons") or []]
+
+
+def test_the_not_helpful_button_follows_an_answer_in_slack_not_in_the_web_chat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("FEEDBACK_BUTTONS", raising=False)
+
+    def asked_in(channel: str) -> Tracker:
+        question = tracker("what do product managers earn?")
+        question.events = [
+            {"event": "user", "text": "what do product managers earn?", "input_channel": channel}
+        ]
+        return question
+
+    assert "Not helpful" not in _titles(run(asked_in("socketio"))[0][0])
+    assert _titles(run(asked_in("slack"))[0][0])[-1] == "Not helpful"
+    monkeypatch.setenv("FEEDBACK_BUTTONS", "true")
+    assert _titles(run(asked_in("socketio"))[0][0])[-1] == "Not helpful"

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from actions import answers, conversation
+from actions import answers, conversation, reply_kinds
 from actions.conversation import RULES, Question, Turn, resolve, respond
 from actions.fact_store import FactStore
 from actions.reading import Context, Message, read
@@ -92,6 +92,110 @@ def test_resolve_ignores_slot_values_it_cannot_answer_from(store: FactStore) -> 
         store, Message("what's the pay like?", "ask_question"), Context("project_manager", "hobbies")
     )
     assert turn.role is None and turn.reply.buttons[-1].title == "Compare both"
+
+
+# ------------------------------------------------------------------ feedback
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("that's not what I asked", "feedback_negative"),
+        ("not helpful", "out_of_scope"),
+        ("\U0001f44e", "nlu_fallback"),  # the classifier cannot read a thumbs down
+        ("/feedback_negative", "feedback_negative"),  # the Not helpful button
+    ],
+)
+def test_feedback_negative_apologises_asks_again_and_keeps_the_context(
+    store: FactStore, text: str, intent: str
+) -> None:
+    turn = ask(store, text, intent, PAY_PRODUCTION)
+    assert turn.reply.text.startswith("Sorry that didn't help.")
+    assert "What were you looking for?" in turn.reply.text
+    assert (turn.feedback, turn.kind, turn.rule) == ("negative", reply_kinds.FEEDBACK, "feedback")
+    assert (turn.role, turn.topic, turn.sources) == (PRODUCTION, "salary", PAY_PRODUCTION.claims)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("thanks, that helped", "thank"),
+        ("\U0001f44d", "nlu_fallback"),
+        ("that answers my question", "feedback_positive"),
+    ],
+)
+def test_feedback_positive_is_thanked_for(store: FactStore, text: str, intent: str) -> None:
+    turn = ask(store, text, intent, PAY_PRODUCTION)
+    assert turn.reply.text.startswith("Glad that helped!")
+    assert turn.feedback == "positive"
+
+
+def test_feedback_not_helpful_is_never_read_as_helpful(store: FactStore) -> None:
+    assert ask(store, "that wasn't helpful", "thank", PAY_PRODUCTION).feedback == "negative"
+
+
+def test_feedback_does_not_apply_to_plain_thanks(store: FactStore) -> None:
+    turn = ask(store, "thanks", "thank", PAY_PRODUCTION)
+    assert (turn.feedback, turn.reply.response, turn.kind) == (None, "utter_thank", reply_kinds.SMALL_TALK)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what can go wrong for a production manager on the plant floor?",
+        "is an MBA helpful for product managers?",
+        "would a PMP be useful for a product manager?",
+    ],
+)
+def test_feedback_does_not_apply_to_a_question_with_those_words(store: FactStore, text: str) -> None:
+    turn = ask(store, text, "ask_question", PAY_PRODUCTION)
+    assert turn.feedback is None and turn.kind == reply_kinds.ANSWER
+    assert not turn.reply.text.startswith(("Sorry that didn't help", "Glad that helped"))
+
+
+def test_feedback_a_correction_is_answered_and_recorded_as_a_miss(store: FactStore) -> None:
+    turn = ask(store, "wrong, I meant what production managers earn", "feedback_negative", PAY_PRODUCT)
+    assert "$73,786" in turn.reply.text
+    assert (turn.feedback, turn.kind) == ("negative", reply_kinds.ANSWER)
+
+
+# ------------------------------------------------------------------ reply kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "kind", "rule"),
+    [
+        ("what do product managers earn?", "ask_question", reply_kinds.ANSWER, "topics"),
+        ("what's the salary?", "ask_question", reply_kinds.CLARIFY, "clarify"),
+        ("asdfgh qwerty", "nlu_fallback", reply_kinds.FALLBACK, "nothing_recognised"),
+        ("what is the best pizza in town?", "out_of_scope", reply_kinds.OUT_OF_SCOPE, "nothing_recognised"),
+        ("what does a nurse earn?", "out_of_scope", reply_kinds.OUT_OF_SCOPE, "other_careers_only"),
+        (
+            "what's the job outlook for production managers?",
+            "ask_question",
+            reply_kinds.UNCOVERED,
+            "uncovered",
+        ),
+        ("hi", "greet", reply_kinds.SMALL_TALK, "small_talk"),
+        ("which one is right for me?", "request_career_fit", reply_kinds.ADVISOR, "fit"),
+    ],
+)
+def test_every_turn_says_its_kind_and_rule(
+    store: FactStore, text: str, intent: str, kind: str, rule: str
+) -> None:
+    turn = ask(store, text, intent)
+    assert (turn.kind, turn.rule) == (kind, rule)
+
+
+def test_an_uncovered_topic_and_another_career_are_named_for_the_review(store: FactStore) -> None:
+    assert ask(store, "what's the job outlook for production managers?").uncovered == "job_outlook"
+    assert ask(store, "what does a nurse earn?", "out_of_scope").other_careers == ("nurse",)
+
+
+def test_rule_kinds_name_rules_that_exist() -> None:
+    names = {rule.__name__ for rule in RULES}
+    assert set(conversation.RULE_KINDS) <= names
+    assert set(conversation.RULE_KINDS.values()) <= set(reply_kinds.KINDS)
 
 
 # ------------------------------------------------------------------ small_talk
