@@ -28,6 +28,7 @@ TIERS_BY_DIRECTORY: dict[str, tuple[str, ...]] = {
 }
 TIERS_BY_FILE: dict[str, tuple[str, ...]] = {
     "channels/test_webchat.py": ("browser",),
+    "e2e/test_review.py": ("browser",),
     "hardening/test_webchat_xss.py": ("browser",),
     "hardening/test_tracker_store.py": ("services",),
 }

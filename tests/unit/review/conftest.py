@@ -8,6 +8,7 @@ to Rasa's real schema and JSON, not to a copy of it.
 from __future__ import annotations
 
 import asyncio
+import html.parser
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,3 +86,27 @@ def now() -> float:
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
     return tmp_path / "conversations.db"
+
+
+class Page(html.parser.HTMLParser):
+    """The tags of a page, and the text of each section by its id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.sections: dict[str, str] = {}
+        self._section: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag == "section":
+            self._section = dict(attrs).get("id")
+            self.sections[self._section or ""] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section":
+            self._section = None
+
+    def handle_data(self, data: str) -> None:
+        if self._section is not None:
+            self.sections[self._section] += data

@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import html.parser
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from review import report, store
 from review.conversations import conversations, hashed
-from tests.unit.review.conftest import HOUR, Talk, save
-
-
-class Page(html.parser.HTMLParser):
-    """The tags of a page, and the text of each section by its id."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.sections: dict[str, str] = {}
-        self._section: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-        if tag == "section":
-            self._section = dict(attrs).get("id")
-            self.sections[self._section or ""] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "section":
-            self._section = None
-
-    def handle_data(self, data: str) -> None:
-        if self._section is not None:
-            self.sections[self._section] += data
+from tests.unit.review.conftest import HOUR, Page, Talk, save
 
 
 def written(tmp_path: Path, talks: list[Talk]) -> tuple[str, Page]:
