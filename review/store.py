@@ -11,6 +11,7 @@ The store may be the live database of a running server, so the reader
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -107,11 +108,18 @@ def _page_query(page_size: int) -> sa.sql.Select:
     )
 
 
-def read_page(connection: sa.engine.Connection, query: sa.sql.Select, after: int, since: float) -> list[Any]:
-    """One page in one read-only transaction."""
+@contextlib.contextmanager
+def read_only(connection: sa.engine.Connection) -> Iterator[sa.engine.Connection]:
+    """A transaction in which PostgreSQL refuses any write (an SQLite `mode=ro` file refuses them anyway)."""
     with connection.begin():
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        yield connection
+
+
+def read_page(connection: sa.engine.Connection, query: sa.sql.Select, after: int, since: float) -> list[Any]:
+    """One page in one short read-only transaction."""
+    with read_only(connection):
         return list(connection.execute(query, {"after": after, "since": since}).all())
 
 
