@@ -22,16 +22,17 @@ def rates_png(days: Sequence[DayCounts]) -> bytes:
     axes = figure.add_subplot(1, 1, 1)
     labels = [counts.day.strftime("%m-%d") for counts in days]
     positions = list(range(len(days)))
-    axes.plot(positions, [100 * c.fallback_rate for c in days], marker="o", label="fallback")
-    axes.plot(
-        positions, [100 * c.negative_feedback_rate for c in days], marker="s", label="negative feedback"
-    )
+    fallback = [100 * c.fallback_rate for c in days]
+    negative = [100 * c.negative_feedback_rate for c in days]
+    axes.plot(positions, fallback, marker="o", label="fallback")
+    axes.plot(positions, negative, marker="s", label="negative feedback")
     axes.set_xticks(positions)
     axes.set_xticklabels(labels, fontsize=8)
     axes.set_ylabel("% of messages")
-    axes.set_ylim(bottom=0)
+    # Room above the highest point, and a scale of a few percent on a good week.
+    axes.set_ylim(0, max(5.0, 1.25 * max(fallback + negative, default=0.0)))
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=8, loc="upper left")
+    axes.legend(fontsize=8, loc="best")
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

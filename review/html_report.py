@@ -30,6 +30,7 @@ table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 0.6re
 th, td { border: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.count, td.number { text-align: right; white-space: nowrap; }
 td.answer, td.context, td.message { white-space: pre-wrap; }
+table.messages td.message { width: 24%; } table.messages td.answer { width: 34%; }
 .variants { color: #555; font-size: 0.85rem; } .muted { color: #777; }
 nav a { margin-right: 0.8rem; } img.chart { max-width: 100%; }
 """

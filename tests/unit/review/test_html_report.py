@@ -67,3 +67,16 @@ def test_an_empty_window(tmp_path: Path, now: float) -> None:
     page, parsed = written(tmp_path, [Talk("old", now - 30 * 24 * HOUR).user("hi", "greet")])
     assert "0 conversations" in page and "No messages in this window." in page
     assert "None in this window." in parsed.sections["fallback"]
+
+
+def test_the_chart_is_a_png_for_one_day_or_many(tmp_path: Path, now: float) -> None:
+    from review import chart
+    from review.findings import per_day
+
+    talks = [
+        Talk(f"c{day}", now - day * 24 * HOUR).user("asdfgh").bot("Sorry?", "fallback") for day in range(3)
+    ]
+    database = save(tmp_path / "c.db", talks)
+    days = per_day(conversations(store.read_events(f"sqlite:///{database}")))
+    for shown in (days[:1], days):
+        assert chart.rates_png(shown).startswith(b"\x89PNG\r\n\x1a\n")

@@ -1,0 +1,65 @@
+"""A screenshot of a `make review` report, for docs/review.png.
+
+    .venv/bin/python -m scripts.review_screenshot results/review/index.html docs/review.png
+
+Opens the page from its file in Debian's Chromium (headless, through
+Playwright, nothing fetched from anywhere else) and saves the top of it:
+the counts per day, the chart and the first groups.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Route, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+VIEWPORT = {"width": 1200, "height": 1400}
+
+
+def screenshot(page_path: Path, image_path: Path) -> None:
+    def local_only(route: Route) -> None:
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            args=FLAGS,
+            headless=True,
+            viewport=VIEWPORT,  # type: ignore[arg-type]
+        )
+        try:
+            context.route("**/*", local_only)
+            page = context.new_page()
+            page.goto(page_path.resolve().as_uri())
+            image_path.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(image_path))
+        finally:
+            context.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("page", type=Path, help="a report, e.g. results/review/index.html")
+    parser.add_argument("image", type=Path, help="where the PNG goes, e.g. docs/review.png")
+    args = parser.parse_args(argv)
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} is missing: run scripts/install_chromium.sh as root", file=sys.stderr)
+        return 2
+    screenshot(args.page, args.image)
+    print(f"wrote {args.image}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
