@@ -6,9 +6,9 @@
 - `per_day`: the counts of each day of the window.
 
 Near-duplicates are decided word by word, not by a character similarity score:
-"product manager salary" and "production manager salary" are 94% alike as
-strings (rapidfuzz's or difflib's ratio) and are the two questions this assistant
-exists to tell apart. Two messages are near-duplicates when, case and punctuation
+"product manager salary" and "production manager salary" are nearly the same
+string (to rapidfuzz's or difflib's ratio) and are the two questions this
+assistant exists to tell apart. Two messages are near-duplicates when, case and punctuation
 aside and a few filler words dropped, their words are the same up to typos
 (evaluation/overlap.py's rule: words of four letters or more, one edit apart).
 """
