@@ -61,6 +61,7 @@ CLASSES = (
     "small_talk",
     "follow_up",
     "career_fit",
+    "feedback",
 )
 SINGLE, DIALOGUE = "single question", "dialogue"
 # A question set's dialogue is 2-4 turns; the advisor's (class career_fit) run to

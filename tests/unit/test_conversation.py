@@ -130,6 +130,23 @@ def test_feedback_positive_is_thanked_for(store: FactStore, text: str, intent: s
     assert turn.feedback == "positive"
 
 
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("i meant something else", "negative"),
+        ("ah, that clears it up", "positive"),
+        ("good reply", "positive"),
+    ],
+)
+def test_feedback_in_other_words(store: FactStore, text: str, rating: str) -> None:
+    assert ask(store, text, "out_of_scope", PAY_PRODUCTION).feedback == rating
+
+
+def test_feedback_a_self_description_wanting_something_different_is_no_feedback(store: FactStore) -> None:
+    turn = ask(store, "i want something different from a desk job, which fits me?", "request_career_fit")
+    assert turn.feedback is None
+
+
 def test_feedback_not_helpful_is_never_read_as_helpful(store: FactStore) -> None:
     assert ask(store, "that wasn't helpful", "thank", PAY_PRODUCTION).feedback == "negative"
 
