@@ -83,7 +83,8 @@ def test_a_write_in_the_readers_transaction_fails(talked: str) -> None:
     try:
         with (
             pytest.raises(sa.exc.InternalError, match="read-only transaction"),
-            engine.connect() as connection,store.read_only(connection)
+            engine.connect() as connection,
+            store.read_only(connection),
         ):
             connection.exec_driver_sql("DELETE FROM events")
     finally:
