@@ -3,10 +3,11 @@
 The store may be the live database of a running server, so the reader
 - opens SQLite with a `mode=ro` URI (a write fails in SQLite itself) and
   PostgreSQL in READ ONLY transactions;
-- reads by keyset pages (`id > last id`, a page at most `page_size` rows),
-  one short transaction each: no snapshot is held open across the whole read,
-  which in SQLite's WAL mode would keep the server's log from being checkpointed,
-  and no page costs the server more than one bounded index range.
+- finds where the window starts by a binary search on the primary key
+  (`window_start_after`), then reads keyset pages (`id > last id`, at most
+  `page_size` rows), one short transaction each: no snapshot is held open
+  across the whole read, which in SQLite's WAL mode would keep the server's
+  log from being checkpointed, and no query scans the rows before the window.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ DEFAULT_PAGE_SIZE = 2000
 DEFAULT_SINCE = "7d"
 _SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhd])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+CLOCK_MARGIN = timedelta(hours=1)
 
 # The columns of Rasa's SQLTrackerStore.SQLEvent that the review reads (Rasa 3.6.21).
 EVENTS = sa.table(
@@ -123,6 +125,34 @@ def read_page(connection: sa.engine.Connection, query: sa.sql.Select, after: int
         return list(connection.execute(query, {"after": after, "since": since}).all())
 
 
+def window_start_after(connection: sa.engine.Connection, since: float) -> int:
+    """An id after which the window's rows lie: a binary search on the primary key.
+
+    A row's timestamp is read where it is found by id, so each probe is one
+    index lookup; a window of the last week in a store of years does not scan
+    the years. Each server writes its events in time order, so ids and
+    timestamps rise together up to the clock skew between a cluster's servers:
+    the search stops CLOCK_MARGIN before the window, and the pages' own
+    `timestamp >=` condition keeps exactly the window.
+    """
+    target = since - CLOCK_MARGIN.total_seconds()
+    first_at = (
+        sa.select(EVENTS.c.timestamp).where(EVENTS.c.id >= sa.bindparam("at")).order_by(EVENTS.c.id).limit(1)
+    )
+    with read_only(connection):
+        low, high = connection.execute(sa.select(sa.func.min(EVENTS.c.id), sa.func.max(EVENTS.c.id))).one()
+        if low is None:
+            return -1
+        while low < high:
+            middle = (low + high) // 2
+            timestamp = connection.execute(first_at, {"at": middle}).scalar()
+            if timestamp is not None and timestamp >= target:
+                high = middle
+            else:
+                low = middle + 1
+    return low - 1
+
+
 def read_events(
     url: str, since: datetime | None = None, page_size: int = DEFAULT_PAGE_SIZE
 ) -> Iterator[StoredEvent]:
@@ -132,16 +162,13 @@ def read_events(
     engine = read_only_engine(url)
     query = _page_query(page_size)
     since_timestamp = since.timestamp() if since else float("-inf")
-    after = -1
     try:
         with engine.connect() as connection:
+            with _as_store_errors(url):
+                after = window_start_after(connection, since_timestamp) if since is not None else -1
             while True:
-                try:
+                with _as_store_errors(url):
                     rows = read_page(connection, query, after, since_timestamp)
-                except sa.exc.OperationalError as error:
-                    raise StoreError(f"{display_url(url)}: {error.orig}") from error
-                except sa.exc.ProgrammingError as error:
-                    raise StoreError(f"{display_url(url)}: {error.orig}") from error
                 for row in rows:
                     yield StoredEvent(
                         id=row.id,
@@ -155,6 +182,15 @@ def read_events(
                 after = rows[-1].id
     finally:
         engine.dispose()
+
+
+@contextlib.contextmanager
+def _as_store_errors(url: str) -> Iterator[None]:
+    """A database's refusal (no such table, unreachable, denied) as a StoreError naming the store."""
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+        raise StoreError(f"{display_url(url)}: {error.orig}") from error
 
 
 def _parse(data: str | None) -> dict[str, Any]:

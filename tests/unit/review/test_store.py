@@ -96,3 +96,38 @@ def test_the_default_store_is_the_servers(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("TRACKER_STORE_URL", "postgres://rasa:secret@db:5432/rasa")
     assert store.default_url() == "postgresql://rasa:secret@db:5432/rasa"
     assert "secret" not in store.display_url(store.default_url())
+
+
+def test_the_window_starts_by_binary_search_not_by_a_scan(database: Path, now: float) -> None:
+    old = Talk("old", now - 10 * 24 * HOUR)
+    for number in range(40):
+        old.user(f"old question {number}").bot("An old answer.")
+    recent = Talk("recent", now - HOUR).user("what do they earn?").bot("About $100k.")
+    save(database, [old, recent])
+    url = f"sqlite:///{database}"
+    engine = store.read_only_engine(url)
+    since = now - 7 * 24 * HOUR
+    with engine.connect() as connection:
+        after = store.window_start_after(connection, since)
+    engine.dispose()
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT id, timestamp FROM events ORDER BY id").fetchall()
+    # Every row up to `after` is older than the window, every row after it is in it.
+    assert all(timestamp < since for row_id, timestamp in rows if row_id <= after)
+    assert all(timestamp >= since for row_id, timestamp in rows if row_id > after)
+    assert after > 0
+
+
+def test_rows_a_little_out_of_time_order_are_all_read(database: Path, now: float) -> None:
+    # Two servers of a cluster whose clocks differ by minutes: ids and timestamps disagree a little.
+    since = now - 24 * HOUR
+    talks = [
+        Talk(f"c{number}", since + (60 if number % 2 else -60) * 10).user("hi", "greet")
+        for number in range(9)
+    ]
+    save(database, talks)
+    read = {
+        e.sender_id
+        for e in store.read_events(f"sqlite:///{database}", datetime.fromtimestamp(since, timezone.utc), 2)
+    }
+    assert read == {f"c{number}" for number in range(1, 9, 2)}
