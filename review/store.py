@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -87,6 +88,11 @@ def read_only_engine(url: str) -> sa.engine.Engine:
         path = parsed.database
         if not path or path == ":memory:":
             raise StoreError(f"{display_url(url)}: not an SQLite file")
+        if not Path(path).is_file():
+            raise StoreError(
+                f"{path}: no such file (`make run` keeps its conversations there; "
+                "set TRACKER_STORE_URL or --store for another store)"
+            )
         uri = f"file:{quote(path)}?mode=ro"
 
         def connect() -> sqlite3.Connection:

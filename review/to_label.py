@@ -11,6 +11,7 @@ Messages already in the training data, and button payloads, are left out.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,16 +44,20 @@ class Candidate:
 
 def training_texts(data_dir: Path) -> set[str]:
     """The normalised text of every intent example in data/*.yml, read with Rasa's own loader."""
-    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
-    from rasa.shared.nlu.training_data.loading import load_data
+    # Rasa's loader imports pkg_resources on first use, whose third-party deprecation
+    # notices say nothing about the review and would crowd its summary.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+        from rasa.shared.nlu.training_data.loading import load_data
 
-    texts: set[str] = set()
-    for path in sorted(data_dir.glob("*.yml")):
-        # Stories and rules are no NLU data, and Rasa's loader refuses them.
-        if not RasaYAMLReader.is_yaml_nlu_file(path):
-            continue
-        training = load_data(str(path))
-        texts.update(normalise(str(message.get("text"))) for message in training.intent_examples)
+        texts: set[str] = set()
+        for path in sorted(data_dir.glob("*.yml")):
+            # Stories and rules are no NLU data, and Rasa's loader refuses them.
+            if not RasaYAMLReader.is_yaml_nlu_file(path):
+                continue
+            training = load_data(str(path))
+            texts.update(normalise(str(message.get("text"))) for message in training.intent_examples)
     return texts
 
 
