@@ -161,7 +161,8 @@ class ValidateCareerFitForm(Action):
         if not _reads_a_new_message(tracker):
             # Starting, or back from answering a question: nothing new to read. The
             # form asks its question next, and then the bot listens.
-            return [] if advisor.complete(ADVISOR, _fit_answers(tracker)) else [_end_of_turn()]
+            known = _fit_answers(tracker)
+            return _recommend(dispatcher, known) if advisor.complete(ADVISOR, known) else [_end_of_turn()]
         message = _message(tracker)
         requested = tracker.get_slot("requested_slot") if _in_form(tracker) else None
         reasked = list(tracker.get_slot(REASKED) or [])
@@ -181,33 +182,33 @@ class ValidateCareerFitForm(Action):
             events.append(SlotSet(REASKED, [*reasked, requested]))
         elif step.keep:
             events.append(SlotSet(REASKED, reasked))
-        if events and not advisor.complete(ADVISOR, {**_fit_answers(tracker), **step.values}):
-            # The form asks its next question and the turn ends there: RulePolicy
-            # predicts action_listen after an active form that has asked, and saying it
-            # here spares a run of the policies (docs/benchmarks.md). A completed form
-            # goes on to the recommendation instead, and a rejection (no events) to
-            # the rules.
-            events.append(_end_of_turn())
-        return events
+        if not events:
+            return events  # a rejection: data/rules.yml answers the message, then the form asks again
+        known = {**_fit_answers(tracker), **step.values}
+        if advisor.complete(ADVISOR, known):
+            # The last answer: the recommendation in this same call, not in an action
+            # of its own after the form (one action-server call fewer on that turn).
+            return [*events, *_recommend(dispatcher, known)]
+        # The form asks its next question and the turn ends there: RulePolicy
+        # predicts action_listen after an active form that has asked, and saying it
+        # here spares a run of the policies (docs/benchmarks.md).
+        return [*events, _end_of_turn()]
 
 
-class ActionRecommendCareer(Action):
-    """The advisor's answers are in: the recommendation and its reasons (advisor.recommend)."""
+def _recommend(dispatcher: CollectingDispatcher, known: dict[str, str]) -> list[dict[str, Any]]:
+    """The advisor's answers are in: the recommendation and its reasons (advisor.recommend).
 
-    def name(self) -> str:
-        return "action_recommend_career"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        reply, result = advisor.recommend(FACTS, ADVISOR, _fit_answers(tracker))
-        _send(dispatcher, reply, reply_kinds.metadata(reply_kinds.ADVISOR, self.name()))
-        role = result.verdict if result.verdict != advisor.CLOSE else "both"
-        return [
-            SlotSet("claims", list(reply.sources)),
-            SlotSet("fit_result", result.verdict),
-            SlotSet("fit_offered", True),
-            SlotSet("role", role),
-            SlotSet(REASKED, None),
-            _end_of_turn(),
-        ]
+    Rasa's form deactivates itself once every slot is filled, and data/rules.yml
+    then has the bot listen: the recommendation is the last thing the form says.
+    """
+    reply, result = advisor.recommend(FACTS, ADVISOR, known)
+    _send(dispatcher, reply, reply_kinds.metadata(reply_kinds.ADVISOR, "recommend"))
+    role = result.verdict if result.verdict != advisor.CLOSE else "both"
+    return [
+        SlotSet("claims", list(reply.sources)),
+        SlotSet("fit_result", result.verdict),
+        SlotSet("fit_offered", True),
+        SlotSet("role", role),
+        SlotSet(REASKED, None),
+        _end_of_turn(),
+    ]

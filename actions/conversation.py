@@ -206,6 +206,7 @@ SMALL_TALK = {
     "bot_challenge": "utter_iamabot",
     "ask_capabilities": "utter_capabilities",
     "stop": "utter_nothing_to_stop",  # outside the advisor; in it, data/rules.yml stops it
+    "feedback_positive": "utter_thank",  # praise without words about the answer (feedback_rating)
 }
 CITE_INTENT = "ask_source"
 
@@ -216,7 +217,14 @@ def feedback_rating(r: Reading) -> str | None:
     The words win because the NLU may file "thanks, that helped" under thanks
     and a thumbs down under nothing at all.
     """
-    return r.feedback or feedback_words.INTENTS.get(r.intent or "")
+    if r.feedback:
+        return r.feedback
+    rating = feedback_words.INTENTS.get(r.intent or "")
+    if rating == feedback_words.POSITIVE and not r.text.startswith("/"):
+        # Thanks and praise sit close for the classifier ("really grateful, thank you"):
+        # only words about the answer, or the button, record praise; the rest is thanks.
+        return None
+    return rating
 
 
 def feedback(store: FactStore, q: Question) -> Turn | None:

@@ -31,6 +31,8 @@ INTENTS = (
     # Asking the career-fit advisor for help (issue #12): two examples written as
     # ask_question before the intent existed, relabelled since.
     "request_career_fit",
+    # Positive feedback (issue #15): three examples written as thank, relabelled since.
+    "feedback_positive",
 )
 
 

@@ -12,7 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAnswerQuestion, ActionRecommendCareer, ValidateCareerFitForm
+from actions.actions import ActionAnswerQuestion, ValidateCareerFitForm
 
 ROOT = Path(__file__).resolve().parents[2]
 LISTEN = {"event": "followup", "name": "action_listen", "timestamp": None}
@@ -222,14 +222,18 @@ def test_an_answer_with_questions_left_ends_the_turn_after_the_next_question() -
     assert events[-1] == LISTEN  # asked again: the form asks, then listens
 
 
-def test_the_last_answer_leaves_the_turn_to_the_recommendation() -> None:
+def test_the_last_answer_is_recommended_on_in_the_same_call() -> None:
     answered = {"fit_likes": "product", "fit_background": "engineering", "fit_workplace": "plant"}
-    _, events = validate(form_tracker("not much", "answer_fit", "fit_pay_matters", **answered))
-    assert "fit_pay_matters" in slots_set(events) and LISTEN not in events
-    _, events = validate(
+    messages, events = validate(form_tracker("not much", "answer_fit", "fit_pay_matters", **answered))
+    assert slots_set(events)["fit_pay_matters"] == "no"
+    assert "better fit" in messages[-1]["text"] or "close" in messages[-1]["text"]
+    assert messages[-1]["answer"]["kind"] == "advisor"
+    assert events[-1] == LISTEN
+    messages, events = validate(
         form_tracker("purple", "nlu_fallback", "fit_pay_matters", fit_reasked=["fit_pay_matters"], **answered)
     )
-    assert slots_set(events) == {"fit_pay_matters": "skipped"} and LISTEN not in events
+    assert slots_set(events)["fit_pay_matters"] == "skipped" and "fit_result" in slots_set(events)
+    assert events[-1] == LISTEN
 
 
 def test_the_form_rejects_a_question_so_the_rules_answer_it() -> None:
@@ -260,7 +264,9 @@ def test_the_form_reads_nothing_on_its_way_back_from_an_answer() -> None:
         **answered,
         fit_pay_matters="no",
     )
-    assert validate(done) == ([], [])  # every answer in: on to the recommendation
+    messages, events = validate(done)  # every answer in: the recommendation
+    assert len(messages) == 1 and "better fit" in messages[0]["text"]
+    assert "fit_result" in slots_set(events) and events[-1] == LISTEN
 
 
 def test_a_question_in_the_form_does_not_end_the_turn() -> None:
@@ -281,13 +287,9 @@ def test_a_question_in_the_form_does_not_end_the_turn() -> None:
 
 def test_the_recommendation_sets_claims_and_the_verdict() -> None:
     answers = {"fit_likes": "production", "fit_background": "engineering", "fit_workplace": "plant"}
-    slots = {**EMPTY_SLOTS, **ADVISOR_SLOTS, **answers, "fit_pay_matters": "no"}
-    state = Tracker(
-        "someone", slots, {"text": "no", "intent": {"name": "answer_fit"}}, [], False, None, {}, None
-    )
-    dispatcher = CollectingDispatcher()
-    events = ActionRecommendCareer().run(dispatcher, state, {})
-    assert dispatcher.messages[0]["text"].startswith("Production manager looks like the better fit")
+    state = form_tracker("not much", "answer_fit", "fit_pay_matters", **answers)
+    messages, events = validate(state)
+    assert messages[-1]["text"].startswith("Production manager looks like the better fit")
     values = slots_set(events)
     assert values["fit_result"] == "production_manager" and "production_bachelor" in values["claims"]
     assert events[-1] == LISTEN

@@ -147,6 +147,12 @@ def test_feedback_a_self_description_wanting_something_different_is_no_feedback(
     assert turn.feedback is None
 
 
+def test_feedback_positive_intent_without_words_about_the_answer_is_thanks(store: FactStore) -> None:
+    turn = ask(store, "really kind of you, thank you", "feedback_positive", PAY_PRODUCTION)
+    assert (turn.feedback, turn.reply.response) == (None, "utter_thank")
+    assert ask(store, "/feedback_positive", "feedback_positive", PAY_PRODUCTION).feedback == "positive"
+
+
 def test_feedback_not_helpful_is_never_read_as_helpful(store: FactStore) -> None:
     assert ask(store, "that wasn't helpful", "thank", PAY_PRODUCTION).feedback == "negative"
 
