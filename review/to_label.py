@@ -11,6 +11,7 @@ Messages already in the training data, and button payloads, are left out.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -80,9 +81,14 @@ def candidates(all_findings: Iterable[Finding], known: set[str]) -> list[Candida
     return list(found.values())
 
 
+# Rasa reads `[text](entity)`, `[text]{...}` and `[text][...]` in an example as an
+# entity annotation; a person who typed one meant the brackets.
+_ANNOTATION_LIKE = re.compile(r"\](?=[({\[])")
+
+
 def block_text(text: str) -> str:
-    """An example line that stays one example: no line breaks in it."""
-    return " ".join(text.split())
+    """An example line that stays one example as typed: one line, no entity annotation."""
+    return _ANNOTATION_LIKE.sub("] ", " ".join(text.split()))
 
 
 def render(found: Iterable[Candidate]) -> str:

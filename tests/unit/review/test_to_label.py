@@ -44,7 +44,9 @@ def test_loads_with_rasas_reader_under_the_predicted_intent(tmp_path: Path, now:
     loaded = load_data(str(path))
     examples = {(m.get("text"), m.get("intent")) for m in loaded.intent_examples}
     assert ("prodution mgr pay pls", "ask_question") in examples
-    assert ("hmm # what: x {y}", "greet") in examples
+    # Brackets as typed, not an entity annotation.
+    assert ("hmm # what: [x] (role) {y}", "greet") in examples
+    assert all(not m.get("entities") for m in loaded.intent_examples)
     # The button payload is never a training example.
     assert not any(text.startswith("/") for text, _ in examples)
     assert len(loaded.intent_examples) == 2
