@@ -101,10 +101,6 @@ class Exchange:
     def is_button(self) -> bool:
         return self.text.startswith("/")
 
-    @property
-    def day(self) -> date:
-        return day_of(self.timestamp)
-
 
 @dataclass
 class Conversation:
