@@ -203,7 +203,8 @@ def test_the_page_in_chromium(reviewed: Reviewed) -> None:
                 1
             )
             expect(page.locator("#uncovered td.message")).to_contain_text(["job outlook"])
-            expect(page.locator("table.days tbody tr")).to_have_count(1)
+            # A row a day: one, or two when the conversations crossed midnight UTC.
+            assert page.locator("table.days tbody tr").count() in (1, 2)
             # The chart rendered: an image with a size.
             assert page.locator("img.chart").evaluate("img => img.naturalWidth") > 0
             # The message with markup is shown as its text, not as bold.
