@@ -36,6 +36,10 @@ nav a { margin-right: 0.8rem; } img.chart { max-width: 100%; }
 """
 
 
+# Rows a group shows, the most frequent first: a page a person reads in one sitting.
+MAX_ROWS = 200
+
+
 def text(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
@@ -79,7 +83,7 @@ def _conversations_cell(group: DuplicateGroup) -> str:
     return text(shown)
 
 
-def group_table(name: str, groups: Sequence[DuplicateGroup]) -> str:
+def group_table(name: str, groups: Sequence[DuplicateGroup], max_rows: int = MAX_ROWS) -> str:
     if not groups:
         return '<p class="muted">None in this window.</p>'
     feedback = name == NEGATIVE_FEEDBACK
@@ -87,7 +91,7 @@ def group_table(name: str, groups: Sequence[DuplicateGroup]) -> str:
     head += ["Answer it was about", "Feedback"] if feedback else ["Answer given"]
     head += ["Context before", "Conversations"]
     rows = []
-    for group in groups:
+    for group in groups[:max_rows]:
         cells = [
             f'<td class="count">{group.count}</td>',
             f'<td class="message">{_message_cell(group)}</td>',
@@ -102,7 +106,15 @@ def group_table(name: str, groups: Sequence[DuplicateGroup]) -> str:
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     header = "".join(f"<th>{text(h)}</th>" for h in head)
-    return f'<table class="messages"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    table = f'<table class="messages"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    left_out = groups[max_rows:]
+    if left_out:
+        messages = sum(group.count for group in left_out)
+        table += (
+            f'<p class="muted">{len(left_out)} more rows ({messages} messages, the least frequent) '
+            "are left off the page; their new wordings are in to_label.yml.</p>"
+        )
+    return table
 
 
 def days_table(days: Iterable[DayCounts]) -> str:

@@ -80,3 +80,18 @@ def test_the_chart_is_a_png_for_one_day_or_many(tmp_path: Path, now: float) -> N
     days = per_day(conversations(store.read_events(f"sqlite:///{database}")))
     for shown in (days[:1], days):
         assert chart.rates_png(shown).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_long_group_shows_its_most_frequent_rows(tmp_path: Path, now: float) -> None:
+    from review import html_report
+    from review.findings import findings, near_duplicates
+
+    talk = Talk("a", now)
+    for text in ["say the same thing", "Say the same thing!", "one", "two", "three"]:
+        talk.user(text, "nlu_fallback", 0.4)
+    database = save(tmp_path / "c.db", [talk])
+    groups = near_duplicates(findings(conversations(store.read_events(f"sqlite:///{database}")), 0.4))
+    table = html_report.group_table("below_threshold", groups, max_rows=2)
+    assert table.count("<tr>") == 3  # the head and two rows
+    assert "say the same thing" in table and "one" in table and "three" not in table
+    assert "2 more rows (2 messages" in table
