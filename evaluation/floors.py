@@ -70,7 +70,7 @@ def messages(right: int, total: int, slack: int, why: str) -> Floor:
 QUESTIONS = messages(148, 148, 2, "two items: 147/148 -> 148/148 between two retrains of 2026-11-25")
 
 # ---------------------------------------------------------------- challenge set
-# tests/e2e/challenge.yml, `make evaluate` of 2026-12-01 (docs/evaluation.md): 391/394.
+# tests/e2e/challenge.yml, `make evaluate` of 2026-12-01 (docs/evaluation.md): 432/436.
 # Each class one message below its recorded count: a retrain has moved a class by one.
 _CHALLENGE_RECORDED = {
     "self_description": (17, 18),
@@ -92,35 +92,40 @@ _CHALLENGE_RECORDED = {
     "follow_up": (58, 58),
     # The advisor's blind dialogues (issue #12): 38/39 on their first run, 39/39 since.
     "career_fit": (39, 39),
+    # Feedback on an answer (issue #15), written apart: 41/42 ("much obliged" read as off topic).
+    "feedback": (41, 42),
 }
 CHALLENGE_CLASS = {
     name: messages(right, total, 1, "one message of the class")
     for name, (right, total) in _CHALLENGE_RECORDED.items()
 }
-CHALLENGE_SINGLE = messages(284, 287, 2, "two questions: 351 -> 352 of 355 between retrains")
+CHALLENGE_SINGLE = messages(293, 296, 2, "two questions: 351 -> 352 of 355 between retrains")
 CHALLENGE_DIALOGUE = messages(
-    107, 107, 2, "two dialogues: career_fit 38 -> 39 of 39, follow_up 57 -> 58 of 58"
+    139, 140, 2, "two dialogues: career_fit 38 -> 39 of 39, follow_up 57 -> 58 of 58"
 )
 
 # ---------------------------------------------------------------- held-out NLU
 # tests/nlu_holdout.yml scored by evaluation/holdout.py (not `rasa test nlu`, whose
 # 0.949 in docs/evaluation.md counts differently), shipped model of 2026-12-01:
-# intent accuracy 239/256 = 0.934, role entity F1 0.986, roles 127/128.
+# intent accuracy 237/256 = 0.926 (239 before the feedback intents of issue #15),
+# role entity F1 0.986, roles 127/128.
 HOLDOUT_INTENT_ACCURACY = messages(
-    239, 256, 3, "three trainings of one config spread 0.013 (docs/pipeline.md)"
+    237, 256, 3, "three trainings of one config spread 0.013 (docs/pipeline.md)"
 )
 HOLDOUT_ROLE_ENTITY_F1 = Floor(0.986, 0.010, "0.986 recorded; margin one or two of the 128 role spans")
 HOLDOUT_ROLE_RESOLVED = messages(127, 128, 1, "one of the 128 examples that name a role")
-# Recall per intent: 13 examples each (out_of_scope 15, ask_question 161), one
-# example of margin (three for ask_question).
+# Recall per intent: 13 examples each (out_of_scope 15, ask_question 161, thank 10),
+# one example of margin (three for ask_question). feedback_positive's 3 and
+# request_career_fit's 2 are too few for a floor (one example is a third of them).
 _RECALL_RECORDED = {
-    "ask_question": (155, 161, 3),
+    "ask_question": (154, 161, 3),
     "out_of_scope": (14, 15, 1),
     "ask_source": (12, 13, 1),
     "ask_capabilities": (12, 13, 1),
     "greet": (12, 13, 1),
     "goodbye": (10, 13, 1),
-    "thank": (11, 13, 1),
+    # 10 examples since three thanks that say the answer helped became feedback_positive.
+    "thank": (8, 10, 1),
     "bot_challenge": (11, 13, 1),
 }
 HOLDOUT_INTENT_RECALL = {
