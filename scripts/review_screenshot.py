@@ -11,39 +11,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Route, sync_playwright
+from local_stack.chromium import CHROMIUM, INSTALL_HINT, chromium, local_files_only
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 VIEWPORT = {"width": 1200, "height": 1400}
 
 
 def screenshot(page_path: Path, image_path: Path) -> None:
-    def local_only(route: Route) -> None:
-        if route.request.url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            route.abort()
-
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            args=FLAGS,
-            headless=True,
-            viewport=VIEWPORT,  # type: ignore[arg-type]
-        )
-        try:
-            context.route("**/*", local_only)
-            page = context.new_page()
-            page.goto(page_path.resolve().as_uri())
-            image_path.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(image_path))
-        finally:
-            context.close()
+    with chromium(local_files_only, VIEWPORT) as (context, _):
+        page = context.new_page()
+        page.goto(page_path.resolve().as_uri())
+        image_path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(image_path))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("image", type=Path, help="where the PNG goes, e.g. docs/review.png")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
-        print(f"{CHROMIUM} is missing: run scripts/install_chromium.sh as root", file=sys.stderr)
+        print(f"{CHROMIUM} is missing: {INSTALL_HINT}", file=sys.stderr)
         return 2
     screenshot(args.page, args.image)
     print(f"wrote {args.image}")

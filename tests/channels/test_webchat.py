@@ -8,31 +8,16 @@ Every request that is not to loopback is blocked, the widget's web font included
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
+from local_stack.chromium import CHROMIUM, INSTALL_HINT, LOOPBACK, chromium, loopback_only
 from local_stack.processes import ROOT
 from tests.channels.conftest import Channels
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking flags Chromium keeps trying Google's hosts,
-# which this machine's closed network refuses.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 RESULTS = ROOT / "results"
 DESKTOP = {"width": 1000, "height": 760}
 PHONE = {"width": 390, "height": 844}
@@ -46,30 +31,9 @@ TIMEOUT_MS = 60_000
 @pytest.fixture(scope="module")
 def browser() -> Iterator[tuple[BrowserContext, list[str]]]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_chromium.sh as root (make test does)")
-    blocked: list[str] = []
-
-    def loopback_only(route: Route) -> None:
-        if urlsplit(route.request.url).hostname in LOOPBACK:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as playwright:
-        # A persistent context is how Playwright takes a --user-data-dir of our own.
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_FLAGS,
-            headless=True,
-            viewport=DESKTOP,  # type: ignore[arg-type]
-        )
-        context.route("**/*", loopback_only)
-        try:
-            yield context, blocked
-        finally:
-            context.close()
+        pytest.fail(f"{CHROMIUM} is missing: {INSTALL_HINT}")
+    with chromium(loopback_only, DESKTOP) as browser_and_refused:
+        yield browser_and_refused
 
 
 def _ask(page: Page, question: str) -> None:

@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Route, expect, sync_playwright
+from playwright.sync_api import expect
 from rasa.shared.nlu.training_data.loading import load_data
 
+from local_stack.chromium import CHROMIUM, INSTALL_HINT, chromium, local_files_only
 from local_stack.processes import ROOT
 from local_stack.servers import ActionServer, RasaServer
-from tests.channels.test_webchat import CHROMIUM, CHROMIUM_FLAGS
 from tests.unit.review.conftest import Page
 
 MISUNDERSTOOD = "which one vibes more"
@@ -174,43 +173,25 @@ def test_to_label_validates_beside_the_training_data(reviewed: Reviewed, tmp_pat
 
 def test_the_page_in_chromium(reviewed: Reviewed) -> None:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_chromium.sh as root (make test does)")
-    fetched: list[str] = []
-
-    def nothing_from_outside(route: Route) -> None:
-        if route.request.url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            fetched.append(route.request.url)
-            route.abort()
-
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
-        )
-        try:
-            context.route("**/*", nothing_from_outside)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto((reviewed.out / "index.html").as_uri())
-            expect(page.locator("h1")).to_have_text("What the assistant misunderstood")
-            assert page.locator("script").count() == 0
-            # The tables hold the messages.
-            fallback = page.locator("#fallback table.messages td.message")
-            expect(fallback.filter(has_text="asdfgh")).to_have_count(1)
-            expect(page.locator("#below_threshold td.message").filter(has_text=MISUNDERSTOOD)).to_have_count(
-                1
-            )
-            expect(page.locator("#uncovered td.message")).to_contain_text(["job outlook"])
-            # A row a day: one, or two when the conversations crossed midnight UTC.
-            assert page.locator("table.days tbody tr").count() in (1, 2)
-            # The chart rendered: an image with a size.
-            assert page.locator("img.chart").evaluate("img => img.naturalWidth") > 0
-            # The message with markup is shown as its text, not as bold.
-            shown = page.locator("td.message").filter(has_text=MARKUP)
-            assert shown.count() >= 1
-            assert page.locator("td.message b").count() == 0
-            assert errors == [] and fetched == []
-        finally:
-            context.close()
+        pytest.fail(f"{CHROMIUM} is missing: {INSTALL_HINT}")
+    with chromium(local_files_only) as (context, fetched):
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto((reviewed.out / "index.html").as_uri())
+        expect(page.locator("h1")).to_have_text("What the assistant misunderstood")
+        assert page.locator("script").count() == 0
+        # The tables hold the messages.
+        fallback = page.locator("#fallback table.messages td.message")
+        expect(fallback.filter(has_text="asdfgh")).to_have_count(1)
+        expect(page.locator("#below_threshold td.message").filter(has_text=MISUNDERSTOOD)).to_have_count(1)
+        expect(page.locator("#uncovered td.message")).to_contain_text(["job outlook"])
+        # A row a day: one, or two when the conversations crossed midnight UTC.
+        assert page.locator("table.days tbody tr").count() in (1, 2)
+        # The chart rendered: an image with a size.
+        assert page.locator("img.chart").evaluate("img => img.naturalWidth") > 0
+        # The message with markup is shown as its text, not as bold.
+        shown = page.locator("td.message").filter(has_text=MARKUP)
+        assert shown.count() >= 1
+        assert page.locator("td.message b").count() == 0
+        assert errors == [] and fetched == []

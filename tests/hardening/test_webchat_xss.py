@@ -9,14 +9,13 @@ came from them, and that each is shown literally in its bubble.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Dialog, Page, Route, expect, sync_playwright
+from playwright.sync_api import Dialog, Page, expect
 
-from tests.channels.test_webchat import BOT, CHROMIUM, CHROMIUM_FLAGS, INPUT, LOOPBACK, TIMEOUT_MS, USER
+from local_stack.chromium import CHROMIUM, INSTALL_HINT, chromium, loopback_only
+from tests.channels.test_webchat import BOT, INPUT, TIMEOUT_MS, USER
 from tests.hardening.conftest import Stack
 
 PAYLOADS = [
@@ -33,23 +32,9 @@ PAYLOADS = [
 @pytest.fixture(scope="module")
 def page(stack: Stack) -> Iterator[Page]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_chromium.sh as root (make test does)")
-
-    def loopback_only(route: Route) -> None:
-        if urlsplit(route.request.url).hostname in LOOPBACK:
-            route.continue_()
-        else:
-            route.abort()
-
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
-        )
-        context.route("**/*", loopback_only)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+        pytest.fail(f"{CHROMIUM} is missing: {INSTALL_HINT}")
+    with chromium(loopback_only) as (context, _):
+        yield context.new_page()
 
 
 def test_markup_in_messages_is_shown_as_text_and_never_runs(stack: Stack, page: Page) -> None:
