@@ -33,6 +33,7 @@ BUTTONS_ENV = "FEEDBACK_BUTTONS"
 # Slack shows the button in a block of its own under the reply (connectors/slack.py),
 # so it never crowds the follow-ups there and is offered after every answer.
 SEPARATE_BUTTON_CHANNELS = frozenset({"slack"})
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
 
 def record(rating: str, events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -73,8 +74,5 @@ def offers_button(kind: str, channel: str | None, environ: Mapping[str, str]) ->
         return True
     if kind not in reply_kinds.ANSWERS:
         return False
-    return channel in SEPARATE_BUTTON_CHANNELS or environ.get(BUTTONS_ENV, "").strip().lower() in (
-        "1",
-        "true",
-        "yes",
-    )
+    # The same truthy words as the Slack channel's settings (connectors/slack.py).
+    return channel in SEPARATE_BUTTON_CHANNELS or environ.get(BUTTONS_ENV, "").strip().lower() in TRUE_WORDS

@@ -47,7 +47,7 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from actions.feedback import NOT_HELPFUL_PAYLOAD
+from actions.feedback import NOT_HELPFUL_PAYLOAD, TRUE_WORDS
 from connectors.guard import TooDeep, load_json
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ ENVIRONMENT = {
 def _as_bool(value: Any) -> bool:
     # Environment variables are strings, and "false" is truthy.
     if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
+        return value.strip().lower() in TRUE_WORDS
     return bool(value)
 
 

@@ -63,7 +63,7 @@ def test_the_button_follows_every_answer_in_slack_only_by_default() -> None:
     assert not feedback.offers_button(reply_kinds.ANSWER, "rest", {"FEEDBACK_BUTTONS": "false"})
 
 
-@pytest.mark.parametrize("value", ["true", "TRUE", "1", "yes"])
+@pytest.mark.parametrize("value", ["true", "TRUE", "1", "yes", "on"])
 def test_feedback_buttons_true_offers_it_after_every_answer(value: str) -> None:
     assert feedback.offers_button(reply_kinds.ANSWER, "socketio", {"FEEDBACK_BUTTONS": value})
     assert feedback.offers_button(reply_kinds.OUT_OF_SCOPE, "rest", {"FEEDBACK_BUTTONS": value})
