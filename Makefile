@@ -16,7 +16,7 @@ PY_PATHS := actions benchmarks connectors deploy evaluation local_stack nlu_comp
 # tests with none of them, scripts/test.sh the rest after it.
 FAST_TIER := not servers and not browser and not services
 
-.PHONY: help setup web train run shell cluster check lint types facts validate fast unit test evaluate bench load review clean
+.PHONY: help setup web train run shell cluster image check lint types facts validate fast unit test evaluate bench load review clean
 
 # Every target says what it does after `## ` on its own line; `make help` prints those.
 help: ## this list
@@ -56,6 +56,9 @@ shell: setup $(MODEL) ## set up, train if needed, chat in the terminal
 
 cluster: setup $(MODEL) ## two Rasa servers on PostgreSQL + Redis behind nginx (:5005), docs/deploy.md
 	scripts/cluster
+
+image: setup web $(MODEL) ## build the container image localhost/career-advisor with podman (deploy/Containerfile)
+	scripts/image.sh
 
 lint: $(VENV)/.installed ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check $(PY_PATHS)

@@ -1,4 +1,5 @@
-# Shared by run.sh and shell.sh: start the action server (and the web page) and stop them again.
+# Shared by run.sh and shell.sh: start the action server (and the web page) by scripts/serve.sh
+# in the background, and stop them again.
 # (Bash, not local_stack: make run's action server writes to this terminal, and Rasa runs in the foreground.)
 ACTION_PID=""
 WEB_PID=""
@@ -22,7 +23,7 @@ wait_up() {
 
 start_action_server() {
   local port=$1
-  .venv/bin/python -m rasa_patches.rasa_command run actions --port "$port" --actions actions &
+  ACTION_PORT=$port scripts/serve.sh actions &
   ACTION_PID=$!
   wait_up "action server" "$ACTION_PID" "http://localhost:$port/health" 60 "see its log above"
   echo "Action server on http://localhost:$port"
@@ -36,7 +37,7 @@ start_web_server() {
     exit 1
   fi
   mkdir -p var
-  .venv/bin/python -m http.server "$port" --directory web >var/web.log 2>&1 &
+  WEB_PORT=$port scripts/serve.sh web >var/web.log 2>&1 &
   WEB_PID=$!
   wait_up "web page server" "$WEB_PID" "http://localhost:$port/index.html" 10 "on port $port, see var/web.log"
   echo "Web chat on http://localhost:$port"

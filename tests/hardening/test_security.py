@@ -53,10 +53,11 @@ def test_the_http_api_answers_with_the_token(stack: Stack) -> None:
 
 
 def test_make_run_turns_the_api_on_only_with_a_token() -> None:
-    script = (ROOT / "scripts" / "run.sh").read_text()
-    api_lines = [line for line in script.splitlines() if "--enable-api" in line]
+    # make run and the container image both start Rasa by scripts/serve.sh.
+    script = (ROOT / "scripts" / "serve.sh").read_text()
+    api_lines = [line.strip() for line in script.splitlines() if "--enable-api" in line]
     # --auth-token=...: a token starting with "-" would otherwise be read as an option.
-    assert api_lines == ['  api=(--enable-api "--auth-token=$RASA_API_TOKEN")']
+    assert api_lines == ['api=(--enable-api "--auth-token=$RASA_API_TOKEN")']
     assert 'if [ -n "${RASA_API_TOKEN:-}" ]; then' in script
 
 
