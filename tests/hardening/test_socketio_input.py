@@ -20,7 +20,7 @@ from connectors.socketio import UNREADABLE_REPLY
 from rasa_patches.action_endpoint import ACTION_APOLOGY
 from tests.hardening.conftest import Stack
 from tests.hardening.test_rest_input import nested
-from tests.socketio_client import SocketIOClient
+from local_stack.socketio_client import SocketIOClient
 
 
 @pytest.fixture(scope="module")

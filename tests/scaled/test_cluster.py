@@ -37,7 +37,7 @@ from tests.scaled.helpers import (
     store_env,
     stored_events,
 )
-from tests.socketio_client import MARKER, MARKER_ANSWER, REPLY_TIMEOUT, SocketIOClient
+from local_stack.socketio_client import MARKER, MARKER_ANSWER, REPLY_TIMEOUT, SocketIOClient
 
 PAGE_ORIGIN = "http://127.0.0.1:8080"
 
@@ -411,7 +411,7 @@ class WebSocketClient:
 
     def ask(self, message: str, session_id: str) -> list[str]:
         """The reply to `message`, complete once the marker sent after it is answered
-        (tests/socketio_client.py says why)."""
+        (local_stack/socketio_client.py says why)."""
         return list(self.run(self._ask(session_id, message), timeout=2 * REPLY_TIMEOUT + 10))
 
     def close(self) -> None:
