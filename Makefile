@@ -16,13 +16,13 @@ PY_PATHS := actions benchmarks connectors deploy evaluation local_stack nlu_comp
 # tests with none of them, scripts/test.sh the rest after it.
 FAST_TIER := not servers and not browser and not services
 
-.PHONY: help setup web train run shell cluster image check lint types facts validate fast unit test evaluate bench load review clean
+.PHONY: help setup web train run shell cluster image deploy-local smoke check lint types facts validate fast unit test evaluate bench load review clean
 
 # Every target says what it does after `## ` on its own line; `make help` prints those.
 help: ## this list
 	@echo "Targets (a fresh clone needs nothing else: each sets up what it uses):"
 	@grep -hE '^[a-zA-Z_-]+:([^=]|$$).*## ' $(MAKEFILE_LIST) | \
-		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-9s %s\n", $$1, $$2}'
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: $(VENV)/.installed $(SPACY_MODEL) ## install the Python packages (.venv) and the spaCy vectors
 
@@ -59,6 +59,13 @@ cluster: setup $(MODEL) ## two Rasa servers on PostgreSQL + Redis behind nginx (
 
 image: setup web $(MODEL) ## build the container image localhost/career-advisor with podman (deploy/Containerfile)
 	scripts/image.sh
+
+deploy-local: image ## deploy/kubernetes/ on this machine with podman kube play, nginx in front (:5005)
+	scripts/install_services.sh
+	$(VENV)/bin/python -m scripts.deploy_local $(DEPLOY_ARGS)
+
+smoke: $(VENV)/.installed ## check the running make deploy-local: REST over two pods, socket.io, a pod killed
+	$(VENV)/bin/python -m scripts.smoke
 
 lint: $(VENV)/.installed ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check $(PY_PATHS)

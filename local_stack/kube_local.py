@@ -197,7 +197,9 @@ class LocalDeployment:
     def pods(self) -> dict[str, dict[str, Any]]:
         """This deployment's pods by name ("career-advisor-rasa-0-pod-0": podman's record)."""
         names = {f"{d['metadata']['name']}-pod-0" for d in self._played_documents()}
-        return {p["Name"]: p for p in podman_json("pod", "ps", "--format", "json") or [] if p["Name"] in names}
+        return {
+            p["Name"]: p for p in podman_json("pod", "ps", "--format", "json") or [] if p["Name"] in names
+        }
 
     def pod_name(self, component: str, index: int) -> str:
         return f"career-advisor-{component}-{index}-pod-0"

@@ -33,7 +33,9 @@ def missing() -> str | None:
     return None
 
 
-def podman(*args: str, check: bool = True, input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def podman(
+    *args: str, check: bool = True, input: str | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         ["podman", *args],
         env=podman_env(),

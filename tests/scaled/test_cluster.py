@@ -3,8 +3,6 @@ lock store, one action server, nginx balancing round-robin in front."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import http.client
 import json
 import re
@@ -13,19 +11,18 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-import websockets.client
 
 from benchmarks.stats import percentile
 from local_stack.processes import ROOT
 from local_stack.servers import ActionServer, RasaServer
 from local_stack.services import Nginx, Postgres, Redis
+from local_stack.socketio_client import MARKER, SocketIOClient, WebSocketClient
 from tests.channels.conftest import SLACK_SIGNING_SECRET, SLACK_TOKEN
 from tests.channels.fake_slack import FakeSlackApi, SlackSender, message_event
 from tests.scaled.helpers import (
@@ -37,7 +34,6 @@ from tests.scaled.helpers import (
     store_env,
     stored_events,
 )
-from local_stack.socketio_client import MARKER, MARKER_ANSWER, REPLY_TIMEOUT, SocketIOClient
 
 PAGE_ORIGIN = "http://127.0.0.1:8080"
 
@@ -307,125 +303,12 @@ def _addresses_by_server(cluster: Cluster) -> dict[str, str]:
     raise AssertionError(f"every address went to {list(found)}")
 
 
-class WebSocketClient:
-    """engine.io 4 / socket.io 5 over a WebSocket, by hand, from its own loopback address.
-
-    python-engineio's own WebSocket transport needs a newer aiohttp than Rasa
-    3.6 allows, so the protocol is spoken here with `websockets` (a Rasa
-    dependency): optionally the widget's way (a long-polling handshake, then
-    the upgrade of that same session, both of which must reach one server), or
-    a WebSocket from the start.
-    """
-
-    def __init__(self, balancer: Nginx, address: str, upgrade: bool) -> None:
-        self.balancer, self.address, self.upgrade = balancer, address, upgrade
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.ws: Any = None
-        self.transport = ""
-
-    def run(self, coroutine: Any, timeout: float = 30.0) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def _poll(self, method: str, query: str, body: str | None = None) -> list[str]:
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.balancer.port, timeout=30, source_address=(self.address, 0)
-        )
-        try:
-            headers = {"Origin": PAGE_ORIGIN, "Content-Type": "text/plain;charset=UTF-8"}
-            connection.request(method, f"/socket.io/?EIO=4&transport=polling{query}", body, headers)
-            response = connection.getresponse()
-            text = response.read().decode()
-            assert response.status == 200, (response.status, text)
-            return text.split("\x1e")
-        finally:
-            connection.close()
-
-    async def _open(self) -> None:
-        url = f"ws://127.0.0.1:{self.balancer.port}/socket.io/?EIO=4&transport=websocket"
-        options: dict[str, Any] = {"extra_headers": {"Origin": PAGE_ORIGIN}, "local_addr": (self.address, 0)}
-        if self.upgrade:
-            opened = self._poll("GET", "")[0]
-            assert opened.startswith("0"), opened
-            sid = json.loads(opened[1:])["sid"]
-            assert [p.lower() for p in self._poll("POST", f"&sid={sid}", "40")] == ["ok"]
-            assert self._poll("GET", f"&sid={sid}")[0].startswith("40")
-            self.ws = await websockets.client.connect(f"{url}&sid={sid}", **options)
-            await self.ws.send("2probe")
-            assert await self._packet() == "3probe"
-            await self.ws.send("5")
-        else:
-            self.ws = await websockets.client.connect(url, **options)
-            assert (await self._packet()).startswith("0")
-            await self.ws.send("40")
-            assert (await self._packet()).startswith("40")
-        self.transport = "websocket"
-
-    async def _packet(self) -> str:
-        """The next packet that is not a ping (pings are answered)."""
-        while True:
-            packet = str(await asyncio.wait_for(self.ws.recv(), 30))
-            if packet == "2":
-                await self.ws.send("3")
-                continue
-            return packet
-
-    async def _emit_and_wait(
-        self, event: str, data: Any, reply: str, done: Callable[[list[Any]], bool] = bool
-    ) -> list[Any]:
-        """Emit `event`; the `reply` events' arguments received until `done` says so (30 s at most)."""
-        await self.ws.send("42" + json.dumps([event, data]))
-        received: list[Any] = []
-        deadline = time.monotonic() + REPLY_TIMEOUT
-        while not done(received):
-            left = deadline - time.monotonic()
-            assert left > 0, f"{event}: no complete {reply} within {REPLY_TIMEOUT:.0f} s; got {received}"
-            packet = await asyncio.wait_for(self._packet(), left)
-            if packet.startswith("42"):
-                name, *args = json.loads(packet[2:])
-                if name == reply:
-                    received.extend(args)
-        return received
-
-    async def _ask(self, session_id: str, message: str) -> list[Any]:
-        first = await self._emit_and_wait(
-            "user_uttered", {"message": message, "session_id": session_id}, "bot_uttered"
-        )
-        rest = await self._emit_and_wait(
-            "user_uttered",
-            {"message": MARKER, "session_id": session_id},
-            "bot_uttered",
-            lambda got: any(MARKER_ANSWER in str(r.get("text", "")) for r in got),
-        )
-        texts = [str(r.get("text", "")) for r in first + rest]
-        return texts[: next(i for i, t in enumerate(texts) if MARKER_ANSWER in t)]
-
-    def connect(self, session_id: str) -> WebSocketClient:
-        self.run(self._open())
-        confirmed = self.run(
-            self._emit_and_wait("session_request", {"session_id": session_id}, "session_confirm")
-        )
-        assert session_id in confirmed
-        return self
-
-    def ask(self, message: str, session_id: str) -> list[str]:
-        """The reply to `message`, complete once the marker sent after it is answered
-        (local_stack/socketio_client.py says why)."""
-        return list(self.run(self._ask(session_id, message), timeout=2 * REPLY_TIMEOUT + 10))
-
-    def close(self) -> None:
-        if self.ws is not None:
-            with contextlib.suppress(Exception):
-                self.run(self.ws.close(), timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=5)
-
-
 def _client(cluster: Cluster, address: str, transport: str) -> SocketIOClient | WebSocketClient:
     if transport == "polling":
         return SocketIOClient(cluster.balancer.base, PAGE_ORIGIN, ["polling"], local_address=address)
-    return WebSocketClient(cluster.balancer, address, upgrade=transport == "upgrade")
+    return WebSocketClient(
+        cluster.balancer.port, PAGE_ORIGIN, upgrade=transport == "upgrade", address=address
+    )
 
 
 @pytest.mark.parametrize("transport", ["polling", "websocket", "upgrade"])

@@ -1,0 +1,123 @@
+"""`make smoke`: the checks that a deployment of deploy/kubernetes/ works as a whole.
+
+Each check talks to the deployment from outside, through its balancer, as users
+do, and raises SmokeFailure saying what it saw. A `Stack` says where things are;
+`make deploy-local` writes it to var/deploy-local/stack.json, and the container
+tests build it from their own LocalDeployment.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from local_stack.processes import ROOT
+from local_stack.socketio_client import SocketIOClient, WebSocketClient
+
+STACK_FILE = ROOT / "var" / "deploy-local" / "stack.json"
+
+# (message, words the reply holds): the second needs the first's role and topic.
+CONVERSATION = [
+    ("How much does a product manager earn?", "$98,439"),
+    ("and production managers?", "$73,786"),
+    ("what skills do they need?", "quality control"),
+]
+
+
+class SmokeFailure(AssertionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Stack:
+    balancer: str  # "http://127.0.0.1:5005"
+    web: str  # the page's origin
+    rasa_pods: dict[str, str]  # the balancer's upstream ("127.0.0.1:5006") -> its pod's name
+
+    def save(self, path: Path = STACK_FILE) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.__dict__, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path = STACK_FILE) -> Stack:
+        return cls(**json.loads(path.read_text()))
+
+
+def say(stack: Stack, sender: str, message: str) -> tuple[str, str]:
+    """(the Rasa pod's address that answered, the reply's text), through the balancer's REST."""
+    request = urllib.request.Request(
+        f"{stack.balancer}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        replies = json.loads(response.read() or b"[]")
+        # After a refused connection nginx tries the next server and names both: the last answered.
+        upstream = response.headers.get("X-Upstream", "").split(",")[-1].strip()
+    return upstream, " ".join(str(r.get("text", "")) for r in replies)
+
+
+def _expect(message: str, text: str, words: str) -> None:
+    if words.lower() not in text.lower():
+        raise SmokeFailure(f"{message!r} was answered {text!r}, without {words!r}")
+
+
+def rest_across_pods(stack: Stack) -> list[str]:
+    """One conversation whose turns the balancer spreads over the Rasa pods, context kept."""
+    sender, lines, upstreams = f"smoke-{uuid.uuid4().hex[:8]}", [], set()
+    for message, words in CONVERSATION:
+        upstream, text = say(stack, sender, message)
+        _expect(message, text, words)
+        upstreams.add(upstream)
+        lines.append(f"[{stack.rasa_pods.get(upstream, upstream)}] {message} -> {text[:70]}...")
+    if len(upstreams) < 2:
+        raise SmokeFailure(f"every turn went to {upstreams}: the balancer spread nothing")
+    return lines
+
+
+def socketio_through_balancer(stack: Stack) -> list[str]:
+    """The web chat's transport through the balancer: a conversation over long-polling
+    (every request must reach the pod that holds the session), then one upgraded from
+    polling to a WebSocket, as the widget does, carrying the same conversation on."""
+    port = int(stack.balancer.rsplit(":", 1)[1])
+    polling = SocketIOClient(stack.balancer, stack.web, ["polling"])
+    lines = []
+    try:
+        session_id = polling.connect().session()
+        message, words = CONVERSATION[0]
+        text = " ".join(polling.ask(message, session_id))
+        _expect(message, text, words)
+        lines.append(f"[socket.io, {polling.transport}] {message} -> {text[:60]}...")
+    finally:
+        polling.close()
+    upgraded = WebSocketClient(port, stack.web, upgrade=True).connect(session_id)
+    try:
+        message, words = CONVERSATION[1]
+        text = " ".join(upgraded.ask(message, session_id))
+        _expect(message, text, words)
+        lines.append(f"[socket.io, polling upgraded to {upgraded.transport}] {message} -> {text[:60]}...")
+    finally:
+        upgraded.close()
+    return lines
+
+
+def pod_killed_mid_conversation(stack: Stack, kill: Callable[[str], None]) -> list[str]:
+    """The pod that answered a turn is killed; the next turn is answered by another, in context."""
+    sender = f"smoke-kill-{uuid.uuid4().hex[:8]}"
+    message, words = CONVERSATION[0]
+    first, text = say(stack, sender, message)
+    _expect(message, text, words)
+    victim = stack.rasa_pods.get(first, first)
+    kill(victim)
+    lines = [f"[{victim}] {message} -> {text[:50]}...", f"killed {victim}"]
+    for message, words in CONVERSATION[1:]:
+        upstream, text = say(stack, sender, message)
+        _expect(message, text, words)
+        if upstream == first:
+            raise SmokeFailure(f"{message!r} was answered by {victim}, which was killed")
+        lines.append(f"[{stack.rasa_pods.get(upstream, upstream)}] {message} -> {text[:50]}...")
+    return lines
