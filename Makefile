@@ -14,7 +14,7 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_c
 PY_PATHS := actions benchmarks connectors deploy evaluation local_stack nlu_components rasa_patches review tests scripts
 # The test tiers (pytest markers set in tests/conftest.py): `make check` runs the
 # tests with none of them, scripts/test.sh the rest after it.
-FAST_TIER := not servers and not browser and not services
+FAST_TIER := not servers and not browser and not services and not containers
 
 .PHONY: help setup web train run shell cluster image deploy-local smoke check lint types facts validate fast unit test evaluate bench load review clean
 

@@ -117,6 +117,19 @@ def podman_secret(values: dict[str, str]) -> str:
     return json.dumps({k: base64.b64encode(v.encode()).decode() for k, v in values.items()})
 
 
+def replace_pod(played: Path, deployment: str) -> None:
+    """A new pod for the Deployment of one `deployment` of the `played` file, as Kubernetes
+    replaces a pod that died: the old pod removed, its Deployment played again.
+    (Restarting a killed pod instead races podman's own clean-up of it, which then
+    stops the pod it has just started.)"""
+    documents = [d for d in yaml.safe_load_all(played.read_text()) if d]
+    (document,) = [d for d in documents if d["metadata"]["name"] == deployment]
+    replica = played.with_name(f"{deployment}.yaml")
+    replica.write_text(yaml.safe_dump(document, sort_keys=False))
+    podman("pod", "rm", "--force", f"{deployment}-pod-0")
+    podman("kube", "play", str(replica))
+
+
 @dataclass
 class LocalDeployment:
     """deploy/kubernetes/ on this machine: PostgreSQL and Redis, the pods, nginx in front.
@@ -208,8 +221,9 @@ class LocalDeployment:
         """SIGKILL to every container of the pod, as a node that dies."""
         podman("pod", "kill", "--signal", "KILL", self.pod_name(component, index))
 
-    def restart_pod(self, component: str, index: int) -> None:
-        podman("pod", "start", self.pod_name(component, index))
+    def replace_pod(self, component: str, index: int) -> None:
+        assert self.played is not None, "start() first"
+        replace_pod(self.played, f"career-advisor-{component}-{index}")
         self.wait_ready(only=[f"{component}-{index}"])
 
     def logs(self, tail: int = 30) -> str:

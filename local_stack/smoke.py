@@ -37,6 +37,7 @@ class Stack:
     balancer: str  # "http://127.0.0.1:5005"
     web: str  # the page's origin
     rasa_pods: dict[str, str]  # the balancer's upstream ("127.0.0.1:5006") -> its pod's name
+    played: str  # the manifests as podman played them (local_stack/kube_local.py)
 
     def save(self, path: Path = STACK_FILE) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

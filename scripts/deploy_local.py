@@ -38,6 +38,7 @@ def stack_of(deployment: LocalDeployment) -> Stack:
             f"127.0.0.1:{port}": deployment.pod_name("rasa", index)
             for index, port in enumerate(deployment.ports["rasa"])
         },
+        played=str(deployment.played),
     )
 
 

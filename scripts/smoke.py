@@ -1,13 +1,15 @@
 """`make smoke`: the smoke checks (local_stack/smoke.py) against the deployment that
 `make deploy-local` started (var/deploy-local/stack.json): a REST conversation across
 two Rasa pods, socket.io through the balancer, and a Rasa pod killed mid-conversation
-(started again afterwards)."""
+(replaced by a new pod afterwards)."""
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
+from local_stack.kube_local import replace_pod
 from local_stack.podman import podman
 from local_stack.processes import url_answers
 from local_stack.smoke import (
@@ -24,8 +26,8 @@ def _kill(pod: str) -> None:
     podman("pod", "kill", "--signal", "KILL", pod)
 
 
-def _start_again(stack: Stack, pod: str) -> None:
-    podman("pod", "start", pod)
+def _replace(stack: Stack, pod: str) -> None:
+    replace_pod(Path(stack.played), pod.removesuffix("-pod-0"))
     address = next(a for a, name in stack.rasa_pods.items() if name == pod)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -67,8 +69,8 @@ def main() -> int:
                 print(f"FAIL  {name}: {error}", flush=True)
     finally:
         for pod in killed:
-            _start_again(stack, pod)
-            print(f"      {pod} started again", flush=True)
+            _replace(stack, pod)
+            print(f"      {pod} replaced by a new pod", flush=True)
     return 1 if failed else 0
 
 

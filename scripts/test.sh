@@ -31,7 +31,10 @@ grep -q "patched (rasa_patches): graph_runner, action_response, event_types, dom
 # Redis and nginx. Each script installs its packages only when they are missing.
 scripts/install_chromium.sh
 scripts/install_services.sh
+# The container tests run the image (deploy/Containerfile): built here, with podman.
+step "container image (make image)"
+scripts/image.sh
 
 # The tiers that `make check` leaves out (tests/conftest.py): together, every test.
-step "pytest: end to end, channels, hardening, scaled-out (servers, browser, services)"
-.venv/bin/pytest tests -m "servers or browser or services" "$@"
+step "pytest: end to end, channels, hardening, scaled-out, containers (servers, browser, services, containers)"
+.venv/bin/pytest tests -m "servers or browser or services or containers" "$@"

@@ -3,9 +3,10 @@
 servers   starts the Rasa server and/or the action server (or `rasa shell`, `make run`)
 browser   drives Debian's Chromium through Playwright (the web chat)
 services  starts PostgreSQL, Redis and/or nginx (scripts/install_services.sh)
+containers runs the container image with podman (scripts/image.sh builds it)
 
 The markers are registered in pyproject.toml. `pytest -m "not servers and not
-browser and not services"` is the fast tier that `make check` runs; a test in a
+browser and not services and not containers"` is the fast tier that `make check` runs; a test in a
 directory of TIERS_BY_DIRECTORY belongs to its tiers whether or not that one test
 needs them (each of these directories starts its stack in its conftest), and
 tests/unit/test_tiers.py checks that nothing outside them starts a server.
@@ -25,6 +26,7 @@ TIERS_BY_DIRECTORY: dict[str, tuple[str, ...]] = {
     "channels": ("servers",),
     "hardening": ("servers",),
     "scaled": ("servers", "services"),
+    "container": ("containers", "services"),
 }
 TIERS_BY_FILE: dict[str, tuple[str, ...]] = {
     "channels/test_webchat.py": ("browser",),
@@ -32,7 +34,7 @@ TIERS_BY_FILE: dict[str, tuple[str, ...]] = {
     "hardening/test_webchat_xss.py": ("browser",),
     "hardening/test_tracker_store.py": ("services",),
 }
-TIERS = ("servers", "browser", "services")
+TIERS = ("servers", "browser", "services", "containers")
 
 
 def tiers_of(path: Path) -> set[str]:
@@ -86,7 +88,7 @@ def _fast_tier_starts_no_server(request: pytest.FixtureRequest, monkeypatch: pyt
     """In a test of the fast tier, starting a server or a service is an error, not a slow test."""
     if any(request.node.get_closest_marker(tier) for tier in TIERS):
         return
-    from local_stack import servers, services
+    from local_stack import kube_local, servers, services
 
     def refuse(self: object, *args: object, **kwargs: object) -> None:
         raise AssertionError(
@@ -101,6 +103,7 @@ def _fast_tier_starts_no_server(request: pytest.FixtureRequest, monkeypatch: pyt
         services.Postgres,
         services.Redis,
         services.Nginx,
+        kube_local.LocalDeployment,
     ):
         monkeypatch.setattr(server, "start", refuse)
     # What start() runs first for the assistant's servers, also called alone to start several at once.

@@ -14,10 +14,11 @@ from local_stack.processes import ROOT
 from local_stack.servers import ActionServer
 from tests.conftest import TESTS, TIERS_BY_DIRECTORY, TIERS_BY_FILE, tiers_of
 
-FAST_TIER = "not servers and not browser and not services"
+FAST_TIER = "not servers and not browser and not services and not containers"
 # What starts a server, a service or a browser: only the tiers' directories and files may.
 STARTS_SOMETHING = re.compile(
-    r"\b(ActionServer|RasaServer|WebServer|Postgres|Redis|Nginx)\(|channel_stack(_fixture)?\(|sync_playwright"
+    r"\b(ActionServer|RasaServer|WebServer|Postgres|Redis|Nginx|LocalDeployment)\(|channel_stack(_fixture)?\("
+    r"|sync_playwright|\bpodman\(\"(run|kube)\""
     r"|\"rasa\", \"(run|shell)\"|\b(run|shell)\.sh\b|\"make\", \"(run|shell|cluster|test|load|bench)\""
 )
 
