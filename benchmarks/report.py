@@ -11,8 +11,9 @@ from pathlib import Path
 from benchmarks.measure import BotResult
 from benchmarks.stats import median_ratio_interval
 from benchmarks.targets import Config, ratio
+from scripts.doc_block import markers, replace_block
 
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+BEGIN, END = markers("bench")
 
 
 def fmt(v: float) -> str:
@@ -168,15 +169,8 @@ def machine() -> str:
 
 def write_doc(path: Path, text: str, summary: list[str]) -> None:
     """Replace the figures between the markers of docs/benchmarks.md; keep the prose around them."""
-    block = f"{BEGIN}\n{text}\n\n" + "\n".join(f"- {s}" for s in summary) + f"\n{END}"
-    if path.exists() and BEGIN in path.read_text(encoding="utf-8"):
-        current = path.read_text(encoding="utf-8")
-        head, _, rest = current.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        path.write_text(head + block + tail, encoding="utf-8")
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"# Benchmarks\n\n{block}\n", encoding="utf-8")
+    body = f"{text}\n\n" + "\n".join(f"- {s}" for s in summary)
+    replace_block(path, "bench", body, "Benchmarks")
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,7 @@ class LocalDeployment:
     redis: Redis = field(default_factory=Redis)
     nginx: Nginx | None = None
     played: Path | None = None
+    ready_seconds: float = 0.0  # from `podman kube play` to every pod answering
 
     def __post_init__(self) -> None:
         counts = replicas(load_manifests())
@@ -177,8 +178,10 @@ class LocalDeployment:
         )
         self.played = self.workdir / "played.yaml"
         self.played.write_text(yaml.safe_dump_all(manifests, sort_keys=False))
+        played_at = time.monotonic()
         podman("kube", "play", str(self.played))
         self.wait_ready()
+        self.ready_seconds = time.monotonic() - played_at
         upstreams = [f"127.0.0.1:{port}" for port in self.ports["rasa"]]
         self.nginx = Nginx(upstreams, port=self.balancer_port).start()
         return self

@@ -9,6 +9,7 @@ tests build it from their own LocalDeployment.
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -38,6 +39,7 @@ class Stack:
     web: str  # the page's origin
     rasa_pods: dict[str, str]  # the balancer's upstream ("127.0.0.1:5006") -> its pod's name
     played: str  # the manifests as podman played them (local_stack/kube_local.py)
+    ready_seconds: float = 0.0  # from `podman kube play` to every pod answering
 
     def save(self, path: Path = STACK_FILE) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,9 +118,12 @@ def pod_killed_mid_conversation(stack: Stack, kill: Callable[[str], None]) -> li
     kill(victim)
     lines = [f"[{victim}] {message} -> {text[:50]}...", f"killed {victim}"]
     for message, words in CONVERSATION[1:]:
+        started = time.monotonic()
         upstream, text = say(stack, sender, message)
+        took = time.monotonic() - started
         _expect(message, text, words)
         if upstream == first:
             raise SmokeFailure(f"{message!r} was answered by {victim}, which was killed")
-        lines.append(f"[{stack.rasa_pods.get(upstream, upstream)}] {message} -> {text[:50]}...")
+        pod = stack.rasa_pods.get(upstream, upstream)
+        lines.append(f"[{pod}, {took * 1000:.0f} ms] {message} -> {text[:50]}...")
     return lines

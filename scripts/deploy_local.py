@@ -30,7 +30,7 @@ def fixed_ports(balancer: int) -> dict[str, list[int]]:
     }
 
 
-def stack_of(deployment: LocalDeployment) -> Stack:
+def stack_of(deployment: LocalDeployment, ready_seconds: float = 0.0) -> Stack:
     return Stack(
         balancer=deployment.balancer,
         web=deployment.web,
@@ -39,6 +39,7 @@ def stack_of(deployment: LocalDeployment) -> Stack:
             for index, port in enumerate(deployment.ports["rasa"])
         },
         played=str(deployment.played),
+        ready_seconds=ready_seconds,
     )
 
 
@@ -63,17 +64,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # Ctrl-C, even where the shell started this with SIGINT ignored (in the background).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     deployment = LocalDeployment(balancer_port=args.port, ports=ports)
     try:
         print(f"Starting PostgreSQL, Redis and the pods of deploy/kubernetes/ from {IMAGE} ...", flush=True)
         started = time.monotonic()
         deployment.start()
-        stack = stack_of(deployment)
+        stack = stack_of(deployment, deployment.ready_seconds)
         stack.save()
         pods = "\n".join(f"  {name}" for name in sorted(deployment.pods()))
         print(
             f"""
-Up in {time.monotonic() - started:.0f} s.
+Up in {time.monotonic() - started:.0f} s (the pods in {deployment.ready_seconds:.0f} s of it).
 Balancer (the Ingress)  {deployment.balancer}  REST and Slack round robin, socket.io by client address
 Web chat                {deployment.web}/?server={deployment.balancer}
 Pods (podman pod ps):

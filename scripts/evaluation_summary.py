@@ -28,11 +28,13 @@ from typing import Any
 
 import yaml
 
+from scripts.doc_block import markers, replace_block
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DOC = ROOT / "docs" / "evaluation.md"
 IMAGES = ROOT / "docs" / "images"
-BEGIN, END = "<!-- evaluate:begin -->", "<!-- evaluate:end -->"
+BEGIN, END = markers("evaluate")
 E2E_SETS = (
     ("questions", "the project's question set (`tests/e2e/questions.yml`)"),
     ("challenge", "the challenge set (`tests/e2e/challenge.yml`, written apart from `data/`)"),
@@ -203,14 +205,7 @@ def write_doc(table: str, results: Path) -> None:
     ):
         if source.exists():
             shutil.copyfile(source, IMAGES / name)
-    block = f"{BEGIN}\n{table}\n{END}"
-    if DOC.exists() and BEGIN in DOC.read_text(encoding="utf-8"):
-        head, _, rest = DOC.read_text(encoding="utf-8").partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        DOC.write_text(head + block + tail, encoding="utf-8")
-    else:
-        DOC.parent.mkdir(parents=True, exist_ok=True)
-        DOC.write_text(f"# Evaluation\n\n{block}\n", encoding="utf-8")
+    replace_block(DOC, "evaluate", table, "Evaluation")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,11 +16,11 @@ import uuid
 from pathlib import Path
 
 from local_stack.processes import ROOT
+from local_stack.socketio_client import SocketIOClient
 from review.conversations import hashed
 from tests.channels.conftest import Channels
 from tests.channels.fake_slack import message_event
 from tests.channels.test_slack import _block_action, _ids, _ts_now
-from local_stack.socketio_client import SocketIOClient
 from tests.unit.review.conftest import Page
 
 

@@ -17,10 +17,10 @@ import pytest
 
 from connectors.guard import EMPTY_REPLY
 from connectors.socketio import UNREADABLE_REPLY
+from local_stack.socketio_client import SocketIOClient
 from rasa_patches.action_endpoint import ACTION_APOLOGY
 from tests.hardening.conftest import Stack
 from tests.hardening.test_rest_input import nested
-from local_stack.socketio_client import SocketIOClient
 
 
 @pytest.fixture(scope="module")
