@@ -10,12 +10,10 @@ Ctrl-C stops everything by process id and deletes the data; logs stay in var/clu
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
 import time
-import urllib.request
 
 from local_stack.processes import ROOT, ServiceError, port_is_free, wait_all
 from local_stack.servers import (
@@ -29,22 +27,12 @@ from local_stack.servers import (
     WebServer,
 )
 from local_stack.services import INSTALL_HINT, Nginx, Postgres, Redis, missing_services
+from local_stack.smoke import say
 
 LOGS = ROOT / "var" / "cluster"
 ACTION_PORT = 5055  # endpoints.yml's action_endpoint
 WEB_PORT = 8080
 START_TIMEOUT = 300.0
-
-
-def _say(base: str, sender: str, message: str) -> tuple[str, str]:
-    request = urllib.request.Request(
-        f"{base}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        replies = json.loads(response.read() or b"[]")
-        return response.headers.get("X-Upstream", "?"), " ".join(r.get("text", "") for r in replies)
 
 
 def busy_ports(balancer_port: int, rasa_ports: list[int]) -> list[int]:
@@ -138,7 +126,7 @@ Try:  curl -si {nginx.base}/webhooks/rest/webhook -H 'Content-Type: application/
         if args.smoke:
             sender = f"smoke-{os.getpid()}"
             for message in ["How much does a product manager earn?", "and production managers?", "thanks!"]:
-                upstream, text = _say(nginx.base, sender, message)
+                upstream, text = say(nginx.base, sender, message)
                 print(f"[{upstream}] you> {message}\n    bot> {text}", flush=True)
             return 0
         print("Ctrl-C stops everything.", flush=True)

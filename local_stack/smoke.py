@@ -50,10 +50,10 @@ class Stack:
         return cls(**json.loads(path.read_text()))
 
 
-def say(stack: Stack, sender: str, message: str) -> tuple[str, str]:
-    """(the Rasa pod's address that answered, the reply's text), through the balancer's REST."""
+def say(balancer: str, sender: str, message: str) -> tuple[str, str]:
+    """(the Rasa server's address that answered, the reply's text), through `balancer`'s REST."""
     request = urllib.request.Request(
-        f"{stack.balancer}/webhooks/rest/webhook",
+        f"{balancer}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": message}).encode(),
         headers={"Content-Type": "application/json"},
     )
@@ -73,7 +73,7 @@ def rest_across_pods(stack: Stack) -> list[str]:
     """One conversation whose turns the balancer spreads over the Rasa pods, context kept."""
     sender, lines, upstreams = f"smoke-{uuid.uuid4().hex[:8]}", [], set()
     for message, words in CONVERSATION:
-        upstream, text = say(stack, sender, message)
+        upstream, text = say(stack.balancer, sender, message)
         _expect(message, text, words)
         upstreams.add(upstream)
         lines.append(f"[{stack.rasa_pods.get(upstream, upstream)}] {message} -> {text[:70]}...")
@@ -112,14 +112,14 @@ def pod_killed_mid_conversation(stack: Stack, kill: Callable[[str], None]) -> li
     """The pod that answered a turn is killed; the next turn is answered by another, in context."""
     sender = f"smoke-kill-{uuid.uuid4().hex[:8]}"
     message, words = CONVERSATION[0]
-    first, text = say(stack, sender, message)
+    first, text = say(stack.balancer, sender, message)
     _expect(message, text, words)
     victim = stack.rasa_pods.get(first, first)
     kill(victim)
     lines = [f"[{victim}] {message} -> {text[:50]}...", f"killed {victim}"]
     for message, words in CONVERSATION[1:]:
         started = time.monotonic()
-        upstream, text = say(stack, sender, message)
+        upstream, text = say(stack.balancer, sender, message)
         took = time.monotonic() - started
         _expect(message, text, words)
         if upstream == first:

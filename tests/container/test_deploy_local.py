@@ -78,7 +78,7 @@ def test_a_pod_killed_mid_conversation_and_the_other_carries_it_on(
     sender, answered_by = f"after-{uuid.uuid4().hex[:8]}", set[str]()
     deadline = time.monotonic() + 30
     while answered_by != set(stack.rasa_pods) and time.monotonic() < deadline:
-        answered_by.add(say(stack, sender, CONVERSATION[0][0])[0])
+        answered_by.add(say(stack.balancer, sender, CONVERSATION[0][0])[0])
         time.sleep(0.5)
     assert deployment.nginx is not None
     nginx_log = (deployment.nginx.dir / "error.log").read_text() if deployment.nginx.dir else ""
@@ -88,7 +88,7 @@ def test_a_pod_killed_mid_conversation_and_the_other_carries_it_on(
 def test_the_conversation_is_in_the_shared_postgresql(deployment: LocalDeployment, stack: Stack) -> None:
     sender = f"stored-{uuid.uuid4().hex[:8]}"
     for message, _ in CONVERSATION[:2]:
-        say(stack, sender, message)
+        say(stack.balancer, sender, message)
     events = stored_events(deployment.postgres.url, [sender])[sender]
     texts = [e.get("text") for e in events if e.get("event") == "user"]
     assert texts == [message for message, _ in CONVERSATION[:2]]

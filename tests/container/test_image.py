@@ -154,19 +154,19 @@ def test_the_hardening_of_make_run_is_on(stack: dict[str, Container], api_token:
     assert too_big.value.code == 413
 
 
+def shell(image: str, script: str) -> list[str]:
+    """The words `script` prints in a throwaway container of the image, as its user."""
+    return podman("run", "--rm", "--entrypoint", "sh", image, "-c", script).stdout.split()
+
+
 def test_it_runs_as_a_user_that_is_not_root_and_cannot_change_the_code(image: str) -> None:
     config = podman_json("image", "inspect", image)[0]["Config"]
     assert config["User"] == "10001:10001"
-    out = podman(
-        "run",
-        "--rm",
-        "--entrypoint",
-        "sh",
+    out = shell(
         image,
-        "-c",
         "id -u; touch /app/actions/x 2>/dev/null && echo writable || echo read-only; "
         "touch /app/var/x && echo var-writable",
-    ).stdout.split()
+    )
     assert out == ["10001", "read-only", "var-writable"]
 
 
@@ -183,16 +183,11 @@ def test_no_secret_in_its_history_its_configuration_or_its_files(image: str) -> 
     env = podman_json("image", "inspect", image)[0]["Config"]["Env"]
     assert not [pair for pair in env if pair.split("=")[0] in SECRET_NAMES]
     # What the build context may hold and the image must not: conversations, a .env, the host's venv.
-    listing = podman(
-        "run",
-        "--rm",
-        "--entrypoint",
-        "sh",
+    listing = shell(
         image,
-        "-c",
         "ls -A /app; ls -A /app/var; test -e /app/.env && echo has-env; "
         "grep -c sandboxing /etc/ssl/certs/ca-certificates.crt || true",
-    ).stdout.split()
+    )
     assert "has-env" not in listing and "conversations.db" not in listing
     assert {"tests", "docs", ".git", "results", "evaluation", "benchmarks"}.isdisjoint(listing)
     assert listing[-1] == "0", "the build's borrowed CA bundle is not baked in"
