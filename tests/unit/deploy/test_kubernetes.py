@@ -147,7 +147,8 @@ def test_no_manifest_holds_a_secret_value() -> None:
         assert "xoxb-" not in text.replace('"xoxb-..."', ""), name
     secret = by_kind("Secret")["career-advisor"]
     for value in secret["stringData"].values():
-        assert "CHANGE-ME" in value
+        # The placeholder the repo's secret scan allows (tests/hardening/test_security.py).
+        assert ":secret@" in value
 
 
 def test_the_example_secret_is_named_as_an_example() -> None:
