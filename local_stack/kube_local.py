@@ -229,6 +229,17 @@ class LocalDeployment:
         replace_pod(self.played, f"career-advisor-{component}-{index}")
         self.wait_ready(only=[f"{component}-{index}"])
 
+    def roll_pod(self, component: str, index: int) -> None:
+        """One step of a rolling update: the pod out of the balancing, replaced, back in once
+        it answers, as a Deployment with maxUnavailable 0 and its Service's endpoints do."""
+        assert self.nginx is not None, "start() first"
+        upstream = f"127.0.0.1:{self.ports[component][index]}"
+        if component == "rasa":
+            self.nginx.drain(upstream)
+        self.replace_pod(component, index)
+        if component == "rasa":
+            self.nginx.drain(upstream, drained=False)
+
     def logs(self, tail: int = 30) -> str:
         out = []
         for document in self._played_documents():

@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -231,6 +232,9 @@ class Nginx:
 
     upstreams: list[str]
     port: int = field(default_factory=free_port)
+    # Upstreams taken out of the balancing (`drain`), as an Ingress controller drops a pod
+    # from its endpoints before the pod stops.
+    drained: set[str] = field(default_factory=set)
     dir: Path | None = None
     process: subprocess.Popen | None = None
 
@@ -244,7 +248,10 @@ class Nginx:
         # for 10 s (nginx's passive health check), and proxy_next_upstream sends that
         # request to the next server. A request that reached a server is never
         # sent twice: nginx retries POSTs only when nothing was sent.
-        servers = "\n".join(f"    server {u} max_fails=1 fail_timeout=10s;" for u in self.upstreams)
+        servers = "\n".join(
+            f"    server {u} max_fails=1 fail_timeout=10s{' down' if u in self.drained else ''};"
+            for u in self.upstreams
+        )
         proxied = """      proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_connect_timeout 2s;
@@ -312,6 +319,26 @@ http {{
         )
         wait_ready("nginx", self._healthy, self.process, log, timeout=30, interval=0.2)
         return self
+
+    def drain(self, upstream: str, drained: bool = True) -> None:
+        """Take `upstream` out of the balancing (or, drained=False, put it back): the config
+        rewritten and reloaded (SIGHUP); requests in progress finish where they are."""
+        assert self.dir is not None and self.process is not None, "start() first"
+        (self.drained.add if drained else self.drained.discard)(upstream)
+        (self.dir / "nginx.conf").write_text(self.config())
+        before = self._workers()
+        self.process.send_signal(signal.SIGHUP)
+        # Reloaded once a new worker (with the new config) runs; the old ones finish their requests.
+        deadline = time.monotonic() + 10
+        while not self._workers() - before:
+            if time.monotonic() > deadline:
+                raise ServiceError(f"nginx did not reload: {log_tail(self.dir / 'error.log')}")
+            time.sleep(0.05)
+
+    def _workers(self) -> set[int]:
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return {int(pid) for pid in children.read_text().split()}
 
     def _healthy(self) -> bool:
         import urllib.request

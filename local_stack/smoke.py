@@ -9,9 +9,11 @@ tests build it from their own LocalDeployment.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,4 +128,43 @@ def pod_killed_mid_conversation(stack: Stack, kill: Callable[[str], None]) -> li
             raise SmokeFailure(f"{message!r} was answered by {victim}, which was killed")
         pod = stack.rasa_pods.get(upstream, upstream)
         lines.append(f"[{pod}, {took * 1000:.0f} ms] {message} -> {text[:50]}...")
+    return lines
+
+
+def rolling_update(stack: Stack, replace: Callable[[str], None]) -> list[str]:
+    """Every Rasa pod replaced in turn (`replace` returns once the new pod answers), as a
+    rolling update does, while conversations go on through the balancer: no request
+    fails and every answer is in the context of the turn before."""
+    stop, failures, answered = threading.Event(), [], Counter[str]()
+
+    def converse() -> None:
+        while not stop.is_set():
+            sender = f"smoke-roll-{uuid.uuid4().hex[:8]}"
+            for message, words in CONVERSATION:
+                try:
+                    upstream, text = say(stack.balancer, sender, message)
+                    _expect(message, text, words)
+                    answered[stack.rasa_pods.get(upstream, upstream)] += 1
+                except (OSError, SmokeFailure) as error:
+                    failures.append(f"{message!r}: {error}")
+
+    talker = threading.Thread(target=converse, daemon=True)
+    talker.start()
+    lines = []
+    try:
+        for pod in stack.rasa_pods.values():
+            started = time.monotonic()
+            replace(pod)
+            lines.append(f"replaced {pod}: the new pod answering after {time.monotonic() - started:.0f} s")
+            time.sleep(1)
+    finally:
+        stop.set()
+        talker.join(timeout=90)
+    if failures:
+        raise SmokeFailure(f"{len(failures)} requests failed during the update: {failures[:3]}")
+    idle = set(stack.rasa_pods.values()) - set(answered)
+    if idle:
+        raise SmokeFailure(f"{sorted(idle)} answered nothing during the update")
+    total = sum(answered.values())
+    lines.append(f"{total} turns answered meanwhile, none failed: {dict(answered)}")
     return lines

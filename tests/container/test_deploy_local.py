@@ -16,6 +16,7 @@ from local_stack.smoke import (
     Stack,
     pod_killed_mid_conversation,
     rest_across_pods,
+    rolling_update,
     say,
     socketio_through_balancer,
 )
@@ -101,3 +102,12 @@ def test_the_pods_run_as_the_manifests_user_with_their_memory_limits(deployment:
     assert limit == 2 * 1024**3, "rasa.yaml's limit"
     env = dict(pair.split("=", 1) for pair in container["Config"]["Env"])
     assert env["TRACKER_STORE_URL"] == deployment.postgres.url, "from the secret, by envFrom"
+
+
+def test_a_rolling_update_drops_no_conversation(deployment: LocalDeployment, stack: Stack) -> None:
+    def roll(pod: str) -> None:
+        deployment.roll_pod("rasa", int(pod.split("-")[-3]))
+
+    lines = rolling_update(stack, roll)
+    assert "none failed" in lines[-1]
+    print("\n".join(lines))
