@@ -2,8 +2,8 @@
 
 One image runs three roles (scripts/serve.sh rasa|actions|web), and a container
 on the host network shares localhost with the others, so the check asks the
-server of its own role only: the role is read from process 1's command line,
-the server that scripts/serve.sh exec'd. Exit 0 when it answers 200, else 1.
+server of its own role only: the role is read from process 1's command line
+(tini -- /app/scripts/serve.sh <role>). Exit 0 when it answers 200, else 1.
 Kubernetes does not use it (the manifests have their own probes); podman and
 Docker do (`podman healthcheck run`).
 """
@@ -17,7 +17,10 @@ from pathlib import Path
 
 
 def role_of(command_line: list[str]) -> str:
-    """The role scripts/serve.sh started, from that process's arguments."""
+    """The role scripts/serve.sh started: its argument, or (a server it exec'd) the server's."""
+    for position, argument in enumerate(command_line[:-1]):
+        if argument.endswith("scripts/serve.sh"):
+            return command_line[position + 1]
     if "http.server" in command_line:
         return "web"
     if "actions" in command_line and "run" in command_line:

@@ -5,8 +5,8 @@
 # python:3.10-slim is the same thing (deploy/Containerfile says how).
 
 # What Python's own modules link against (ssl, sqlite3, ctypes, lzma, bz2,
-# readline, uuid, dbm), and the CA bundle pip uses.
-BASE_PACKAGES=ca-certificates,libssl3,libsqlite3-0,libffi8,zlib1g,libbz2-1.0,liblzma5,libreadline8,libncursesw6,libuuid1,libgdbm6,libexpat1
+# readline, uuid, dbm), the CA bundle pip uses, and tini (the image's process 1).
+BASE_PACKAGES=tini,ca-certificates,libssl3,libsqlite3-0,libffi8,zlib1g,libbz2-1.0,liblzma5,libreadline8,libncursesw6,libuuid1,libgdbm6,libexpat1
 
 base_image_name() {
   local version

@@ -191,3 +191,24 @@ def test_no_secret_in_its_history_its_configuration_or_its_files(image: str) -> 
     assert "has-env" not in listing and "conversations.db" not in listing
     assert {"tests", "docs", ".git", "results", "evaluation", "benchmarks"}.isdisjoint(listing)
     assert listing[-1] == "0", "the build's borrowed CA bundle is not baked in"
+
+
+def test_every_role_stops_when_asked_not_killed(image: str) -> None:
+    """SIGTERM ends each role (tini passes it on): a rolling update does not wait out
+    the grace period, nor kill a server in the middle of a request."""
+    roles = {"actions": "ACTION_PORT", "web": "WEB_PORT", "rasa": "RASA_PORT"}
+    ports = {role: free_port() for role in roles}
+    names = {role: run(image, role, variable, ports[role]) for role, variable in roles.items()}
+    try:
+        paths = {"actions": "/health", "rasa": "/", "web": "/index.html"}
+        for role, name in names.items():
+            wait_answers(f"http://127.0.0.1:{ports[role]}{paths[role]}", name)
+        for role, name in names.items():
+            started = time.monotonic()
+            podman("stop", "-t", "8", name)
+            state = podman_json("inspect", name)[0]["State"]
+            assert state["ExitCode"] != 137, f"{role} was killed after the timeout, not stopped"
+            assert time.monotonic() - started < 8, role
+    finally:
+        for name in names.values():
+            podman("rm", "-f", "-t", "0", name, check=False)

@@ -5,6 +5,11 @@ from __future__ import annotations
 from deploy.healthcheck import health_url, role_of
 
 
+def test_the_role_is_serve_sh_s_argument_under_tini() -> None:
+    for role in ("rasa", "actions", "web"):
+        assert role_of(["/usr/bin/tini", "--", "/app/scripts/serve.sh", role]) == role
+
+
 def test_the_role_comes_from_the_command_scripts_serve_sh_execs() -> None:
     python = "/app/.venv/bin/python"
     assert role_of([python, "-m", "rasa_patches.rasa_command", "run", "--model", "m.tar.gz"]) == "rasa"
