@@ -5,8 +5,8 @@
 #   scripts/serve.sh actions  the action server on ACTION_PORT (5055)
 #   scripts/serve.sh web      the web chat page on WEB_PORT (8080)
 # `make run` starts all three through this script (scripts/run.sh), and the container
-# image (deploy/Containerfile) runs one role per container: one command line per
-# server, wherever it runs. Extra arguments go to the server.
+# image (deploy/Containerfile) runs one role per container, so the two share each
+# server's command line and hardening. Extra arguments go to the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/quiet_warnings.sh
