@@ -160,9 +160,6 @@ class LocalDeployment:
     def web(self) -> str:
         return f"http://127.0.0.1:{self.ports['web'][0]}"
 
-    def rasa(self, index: int) -> str:
-        return f"http://127.0.0.1:{self.ports['rasa'][index]}"
-
     def start(self) -> LocalDeployment:
         self.postgres.start()
         self.redis.start()
