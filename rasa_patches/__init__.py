@@ -13,6 +13,8 @@ those, the suites that run the whole server hold the behaviour):
   test_action_client.py; tests/hardening/test_failing_parts.py);
 - store_errors: the error callback of their `FailSafeTrackerStore`
   (test_store_errors.py; tests/hardening/test_tracker_store.py);
+- model_gc: the agent's message processor, with the loaded model frozen out
+  of the garbage collector's full collections (test_model_gc.py);
 - rasa_command: `rasa.utils.common._filter_warnings`, for the start scripts'
   warning filters (test_rasa_command.py).
 
@@ -75,6 +77,7 @@ PATCHES = (
     "domain_checks",
     "action_endpoint",
     "store_errors",
+    "model_gc",
 )
 
 
@@ -121,7 +124,7 @@ def apply_to(agent: Any) -> None:
     for owner in (agent, getattr(agent, "processor", None)):
         if owner is None:
             continue
-        for part in ("tracker_store", "action_endpoint", "graph_runner"):
+        for part in ("tracker_store", "action_endpoint", "graph_runner", "processor"):
             # Assigning a part to itself sends it through its patch's conversion.
             if part in vars(owner):
                 setattr(owner, part, vars(owner)[part])
