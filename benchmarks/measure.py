@@ -25,6 +25,7 @@ ROUND_WARMUP = 10
 @dataclass
 class Latencies:
     samples: list[float] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # what each sample sent, where known
     wall: float = 0.0
     errors: int = 0
     failures: list[str] = field(default_factory=list)  # the first few, for the report
@@ -39,6 +40,7 @@ class Latencies:
     def add(self, part: Latencies) -> None:
         """Another run's samples, time and errors added to this one's."""
         self.samples += part.samples
+        self.messages += part.messages
         self.wall += part.wall
         self.errors += part.errors
         self.failures += part.failures
@@ -109,6 +111,7 @@ def talk(
                 break
             try:
                 result.samples.append(bot.send(sender, message))
+                result.messages.append(message)
             except (RuntimeError, urllib.error.URLError, OSError) as error:
                 result.errors += 1
                 if len(result.failures) < 5:
@@ -138,6 +141,7 @@ def talk_concurrently(
     result = Latencies(wall=time.perf_counter() - start)
     for part in parts:
         result.samples += part.samples
+        result.messages += part.messages
         result.errors += part.errors
         result.failures += part.failures
     return result

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks.measure import BotResult
-from benchmarks.stats import median_ratio_interval
+from benchmarks.measure import BotResult, Latencies
+from benchmarks.stats import median_ratio_interval, over_own_median, own_medians, percentile
 from benchmarks.targets import Config, ratio
 from scripts.doc_block import markers, replace_block
 
@@ -68,6 +68,22 @@ def rows(config: Config, ours: BotResult, stock: BotResult, turns: int) -> list[
         row("REST latency p50, sequential", ours.sequential.ms(50), stock.sequential.ms(50), "ms", "p50"),
         row("REST latency p95, sequential", ours.sequential.ms(95), stock.sequential.ms(95), "ms"),
         row("REST latency p99, sequential", ours.sequential.ms(99), stock.sequential.ms(99), "ms", "p99"),
+        row("REST latency max, sequential", ours.sequential.ms(100), stock.sequential.ms(100), "ms"),
+        # Where the p99 comes from, each bot on its own: what its messages ask for (the
+        # p99 of the messages' own medians over the p50) and the jitter of the same
+        # message sent again (the p99 of each latency over its message's median).
+        row(
+            "sequential: p99 of each message's median / p50 (what is asked)",
+            spread(ours.sequential),
+            spread(stock.sequential),
+            "x",
+        ),
+        row(
+            "sequential: p99 of a latency / its message's median (jitter)",
+            jitter(ours.sequential),
+            jitter(stock.sequential),
+            "x",
+        ),
         # Not in the figures above: what a bot's first replies cost after the other bot's round.
         row(
             "first messages of a round p50, sequential (untimed warm-up)",
@@ -131,10 +147,25 @@ def rows(config: Config, ours: BotResult, stock: BotResult, turns: int) -> list[
     ]
     if ours.train_s == ours.train_s:  # measured once, shown with the first configuration
         result.insert(
-            16,
+            next(i for i, r in enumerate(result) if r.label.startswith("cold start")) + 1,
             Row("training, cache disabled", ours.train_s, stock.train_s, "s", "≤ 180 s", ours.train_s <= 180),
         )
     return result
+
+
+def spread(latencies: Latencies) -> float:
+    """p99 of the samples' message medians over the p50 of the samples (NaN: messages not kept)."""
+    if not latencies.samples or len(latencies.messages) != len(latencies.samples):
+        return float("nan")
+    by_message = own_medians(latencies.samples, latencies.messages)
+    return percentile(by_message, 99) / percentile(latencies.samples, 50)
+
+
+def jitter(latencies: Latencies) -> float:
+    """p99 of each sample over its message's median (NaN: messages not kept)."""
+    if not latencies.samples or len(latencies.messages) != len(latencies.samples):
+        return float("nan")
+    return percentile(over_own_median(latencies.samples, latencies.messages), 99)
 
 
 def store_row(checked: Row, low: float, high: float) -> Row:

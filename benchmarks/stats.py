@@ -22,6 +22,37 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+def _medians_by_key(samples: Sequence[float], keys: Sequence[str]) -> dict[str, float]:
+    if len(samples) != len(keys):
+        raise ValueError(f"{len(samples)} samples but {len(keys)} keys")
+    by_key: dict[str, list[float]] = {}
+    for key, sample in zip(keys, samples, strict=True):
+        by_key.setdefault(key, []).append(sample)
+    return {key: statistics.median(values) for key, values in by_key.items()}
+
+
+def own_medians(samples: Sequence[float], keys: Sequence[str]) -> list[float]:
+    """For each sample, the median of every sample with its key (the same message sent).
+
+    The latency each message costs by what it asks for, its sendings' jitter aside.
+    """
+    medians = _medians_by_key(samples, keys)
+    return [medians[key] for key in keys]
+
+
+def over_own_median(samples: Sequence[float], keys: Sequence[str]) -> list[float]:
+    """Each sample divided by the median of every sample with its key.
+
+    How much one message's latency varies from one sending to the next: the
+    machine's and the server's jitter, apart from what the message asks for.
+    """
+    medians = _medians_by_key(samples, keys)
+    return [
+        sample / medians[key] if medians[key] else float("nan")
+        for key, sample in zip(keys, samples, strict=True)
+    ]
+
+
 def median_ratio_interval(
     numerator: Sequence[float],
     denominator: Sequence[float],

@@ -97,7 +97,7 @@ def test_rows_in_their_order_with_training_once() -> None:
     ours, stock = result("ours", 0.01, train_s=100.0), result("stock", 0.05)
     labels = [r.label for r in rows(CONFIGS["memory"], ours, stock, 300)]
     assert labels[0] == "REST latency p50, sequential"
-    assert labels[16] == "training, cache disabled"
+    assert labels[labels.index("cold start (command to /status ready)") + 1] == "training, cache disabled"
     assert labels[-1] == "store of 1,000 / empty"
     assert "new conversation, store of ≤ 12" in labels
     untrained = rows(CONFIGS["memory"], result("ours", 0.01), stock, 300)
@@ -183,3 +183,24 @@ def test_write_doc_starts_a_doc_without_markers(tmp_path: Path) -> None:
     doc = tmp_path / "docs" / "benchmarks.md"
     write_doc(doc, "| t |", ["s."])
     assert doc.read_text() == f"# Benchmarks\n\n{BEGIN}\n| t |\n\n- s.\n{END}\n"
+
+
+def test_the_tail_split_into_what_is_asked_and_jitter() -> None:
+    """Two messages, one twice as dear; every tenth sending of each 1.5 times its usual."""
+    ours, stock = result("ours", 0.01), result("stock", 0.05)
+    texts = ["short", "short", "short", "long"] * 50
+    usual = {"short": 0.004, "long": 0.008}
+    ours.sequential = Latencies(
+        samples=[usual[t] * (1.5 if i % 40 < 4 else 1.0) for i, t in enumerate(texts)],
+        messages=texts,
+        wall=1.0,
+    )
+    found = by_label(rows(CONFIGS["sqlite"], ours, stock, 300))
+    asked = found["sequential: p99 of each message's median / p50 (what is asked)"]
+    jitter = found["sequential: p99 of a latency / its message's median (jitter)"]
+    assert asked.ours == 0.008 / 0.004  # the p50 is a short message's
+    assert jitter.ours == 1.5
+    assert asked.cells()[3] == "" and jitter.cells()[3] == ""  # each bot's own, no ratio
+    # Samples without their messages (the stock bot's fixture here): not measured.
+    assert asked.stock != asked.stock
+    assert found["REST latency max, sequential"].ours == 0.012 * 1000

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from benchmarks.stats import median_ratio_interval, percentile
+from benchmarks.stats import median_ratio_interval, over_own_median, own_medians, percentile
 
 
 def test_nearest_rank_of_a_hundred_values() -> None:
@@ -77,3 +77,12 @@ def test_median_ratio_interval_excludes_one_for_a_real_slowdown() -> None:
 def test_median_ratio_interval_of_nothing_is_not_measured() -> None:
     low, high = median_ratio_interval([], [1.0])
     assert low != low and high != high
+
+
+def test_each_sample_over_the_median_of_its_own_message() -> None:
+    samples = [1.0, 2.0, 3.0, 10.0, 30.0]
+    keys = ["a", "a", "a", "b", "b"]
+    assert own_medians(samples, keys) == [2.0, 2.0, 2.0, 20.0, 20.0]
+    assert over_own_median(samples, keys) == [0.5, 1.0, 1.5, 0.5, 1.5]
+    with pytest.raises(ValueError, match="5 samples but 4 keys"):
+        over_own_median(samples, keys[:4])
