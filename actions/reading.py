@@ -385,7 +385,10 @@ def match_claims(
             if phrase <= stems:
                 hit |= phrase - index.stop_stems
         if hit:
-            score = sum(index.weight.get(s, 1.0) for s in hit)
+            # fsum is exactly rounded whatever the order: a set's order follows
+            # string hashing, random per process, and a plain sum's last bit with
+            # it, which decided ties between equal scores differently per start.
+            score = math.fsum(index.weight.get(s, 1.0) for s in hit)
             matches.append(ClaimMatch(claim, score, bool(hit - index.topic_stems), frozenset(hit)))
     return tuple(sorted(matches, key=lambda m: -m.score))
 

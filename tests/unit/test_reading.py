@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -22,6 +25,7 @@ from actions.reading import (
     role_of_description,
 )
 from actions.roles import PRODUCT, PRODUCTION
+from local_stack.processes import ROOT
 
 
 def reading(store: FactStore, text: str, *entities: dict[str, Any], intent: str = "ask_question") -> Reading:
@@ -393,3 +397,34 @@ def test_vocabulary_phrases_are_longest_first() -> None:
     assert vocab.padding.at_start("hi there, what do PMs earn") == "hi there"
     assert vocab.padding.at_start("hippo facts") is None
     assert vocab.negation.at_end("forget about") and not vocab.negation.at_end("knot")
+
+
+# A claim's score sums the weights of the words it found, a set whose order
+# follows Python's string hashing, which is random per process: summed in that
+# order, equal scores differed in their last bit from one action server start
+# to the next, and "which role might have a business administration degree"
+# was answered "Both" by some and "Production managers" by others.
+SCORES_OF_A_TIE = """
+from actions.fact_store import load_fact_store
+from actions.reading import match_claims
+words = "which role might have a business administration degree".split()
+print([(m.claim.id, repr(m.score)) for m in match_claims(load_fact_store(), words)])
+"""
+
+
+def test_scores_do_not_depend_on_the_processs_hash_seed() -> None:
+    outputs = set()
+    for seed in range(8):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        command = [sys.executable, "-c", SCORES_OF_A_TIE]
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1, outputs
+
+
+def test_a_tie_between_both_roles_and_one_is_answered_both(store: FactStore) -> None:
+    from actions.conversation import _role_scores
+
+    found = reading(store, "which role might have a business administration degree")
+    scores = _role_scores(found.claims)
+    assert scores[PRODUCT][0] == scores[PRODUCTION][0] == scores["both"][0]
