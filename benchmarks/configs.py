@@ -13,6 +13,7 @@ from benchmarks.measure import (
     Measured,
     fill_store,
     long_conversation,
+    machine_noise,
     measure_side_by_side,
     new_conversations,
     read_memory,
@@ -126,6 +127,7 @@ def run_config(
             start(stock_bot, bots[1][1], args.budget, stock)
             advisor: Measured = (our_bot, [ADVISOR_CONVERSATION], ours)
             measure_side_by_side(bots, args.messages, args.budget, advisor)
+            machine_noise((ours, stock), args.noise_seconds)
             for bot, conversations, _ in bots:
                 fill_store(bot, conversations, args.store_size, args.budget)
             long_conversation(bots, args.turns, 2 * args.budget)

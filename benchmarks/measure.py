@@ -9,6 +9,7 @@ import time
 import urllib.error
 from dataclasses import dataclass, field
 
+from benchmarks import noise
 from benchmarks.processes import Bot
 from benchmarks.stats import percentile
 from local_stack.http_client import REQUEST_TIMEOUT
@@ -83,6 +84,8 @@ class BotResult:
     peak_rss_mb: float = float("nan")
     private_mb: float = float("nan")
     action_rss_mb: float | None = None
+    # p99 / p50 of CPU work as long as this bot's sequential p50 (benchmarks/noise.py)
+    machine_stretch: float = float("nan")
 
 
 # A bot, the conversations it is sent, and where its figures go.
@@ -233,6 +236,21 @@ def new_conversations(bots: list[Measured], empty: list[Bot], count: int) -> Non
                     into.growth.full_count = max(into.growth.full_count, size)
                 else:
                     into.growth.empty_count = max(into.growth.empty_count, size)
+
+
+def machine_noise(results: tuple[BotResult, ...], seconds: float) -> None:
+    """The machine's own stretch of CPU work as long as each bot's sequential p50.
+
+    Measured here, between the latency phases and the growth ones, with both bots
+    idle and the machine as busy as it was for them.
+    """
+    sizes = [result.sequential.ms(50) for result in results]
+    if seconds <= 0 or any(size != size for size in sizes):  # NaN: nothing measured
+        return
+    for result, stretched in zip(results, noise.stretch(sizes, seconds), strict=True):
+        result.machine_stretch = stretched
+    stretches = [f"{size:.1f} ms {r.machine_stretch:.2f}x" for size, r in zip(sizes, results, strict=True)]
+    print(f"[bench] machine: p99 / p50 of CPU work of {', '.join(stretches)}", flush=True)
 
 
 def fill_store(bot: Bot, conversations: list[tuple[str, ...]], size: int, budget: float) -> None:

@@ -84,6 +84,14 @@ def rows(config: Config, ours: BotResult, stock: BotResult, turns: int) -> list[
             jitter(stock.sequential),
             "x",
         ),
+        # The machine alone, no bot: how it stretches CPU work as long as the bot's p50
+        # (benchmarks/noise.py). A floor under the bot's own p99 / p50.
+        row(
+            "machine: p99 / p50 of CPU work as long as the bot's p50 (no bot)",
+            ours.machine_stretch,
+            stock.machine_stretch,
+            "x",
+        ),
         # Not in the figures above: what a bot's first replies cost after the other bot's round.
         row(
             "first messages of a round p50, sequential (untimed warm-up)",

@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         help="new conversations timed in the empty and in the full store (default 200)",
     )
     parser.add_argument(
+        "--noise-seconds",
+        type=float,
+        default=20.0,
+        help="seconds of CPU work timed for the machine's stretch (benchmarks/noise.py; default 20, 0: off)",
+    )
+    parser.add_argument(
         "--stock-project",
         help="while iterating: a trained `rasa init` folder to serve instead of training both bots",
     )

@@ -204,3 +204,13 @@ def test_the_tail_split_into_what_is_asked_and_jitter() -> None:
     # Samples without their messages (the stock bot's fixture here): not measured.
     assert asked.stock != asked.stock
     assert found["REST latency max, sequential"].ours == 0.012 * 1000
+
+
+def test_the_machines_stretch_is_each_bots_own_figure() -> None:
+    ours, stock = result("ours", 0.01), result("stock", 0.05)
+    ours.machine_stretch, stock.machine_stretch = 1.7, 1.4
+    row = by_label(rows(CONFIGS["sqlite"], ours, stock, 300))[
+        "machine: p99 / p50 of CPU work as long as the bot's p50 (no bot)"
+    ]
+    assert (row.ours, row.stock, row.met) == (1.7, 1.4, None)
+    assert row.cells()[1:4] == ["1.70x", "1.40x", ""]
