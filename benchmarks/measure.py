@@ -179,7 +179,7 @@ def measure_side_by_side(
     after the other would put the drift into the ratios. Taking turns in short
     rounds exposes both bots to the same conditions. `advisor`: a bot and the
     conversations of its form, sent in each sequential round after the bots'
-    turns (a quarter of a round's messages), timed into its `advisor` figures.
+    turns (as many messages as a round's), timed into its `advisor` figures.
     """
     share = max(1, messages // ROUNDS)
     slice_budget = budget / ROUNDS
@@ -197,10 +197,8 @@ def measure_side_by_side(
                     into.sequential.add(part)
                     if advisor is not None and advisor[0] is bot:
                         form_bot, form_conversations, form_into = advisor
-                        quarter = max(1, share // 4)
-                        part = talk(
-                            form_bot, form_conversations, quarter, slice_budget / 4, tag=f"form{round_}"
-                        )
+                        # As many form turns as questions: a p99 needs the samples.
+                        part = talk(form_bot, form_conversations, share, slice_budget, tag=f"form{round_}")
                         form_into.advisor.add(part)
                 elif phase == "concurrent":
                     part = talk_concurrently(bot, conversations, share, slice_budget, offset=offset)

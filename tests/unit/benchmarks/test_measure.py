@@ -42,3 +42,17 @@ def test_each_round_starts_with_untimed_messages_and_times_the_rest() -> None:
     first_of_parts = [i for i, (name, _) in enumerate(log) if i == 0 or log[i - 1][0] != name]
     for i in first_of_parts:
         assert all("-w" in sender for _, sender in log[i : i + ROUND_WARMUP])
+
+
+def test_the_advisor_gets_as_many_timed_turns_as_the_questions() -> None:
+    log: list[tuple[str, str]] = []
+    conversations = [("hello", "what do they earn?")] * 20
+    form = [("help me choose", "/pick_option", "/pick_option", "/pick_option")]
+    ours, stock = BotResult("ours"), BotResult("stock")
+    our_bot = CountingBot("ours", log)
+    bots: list[Any] = [(our_bot, conversations, ours), (CountingBot("stock", log), conversations, stock)]
+    measure_side_by_side(bots, messages=80, budget=60.0, advisor=(our_bot, form, ours))
+    # A p99 of the form turns needs as many samples as the questions' p99.
+    assert len(ours.advisor.samples) == len(ours.sequential.samples) == 80
+    assert stock.advisor.samples == []
+    assert sum("-form" in sender for _, sender in log) == 80
