@@ -48,11 +48,16 @@ TOO_LONG_REPLY = (
     "That message is too long for me ({length:,} characters). Please ask one question "
     "in at most {limit:,} characters."
 )
-# The conversation could not be read or saved (tracker store down): nothing was kept.
+# The message could not be handled (the tracker store is down, no model is loaded): nothing was kept.
 STORE_APOLOGY = (
     "Sorry, something went wrong on my side and I couldn't take in that message. "
     "Please send it again in a moment."
 )
+
+
+class ModelNotLoaded(RuntimeError):
+    """The agent has no model to answer with (it failed to load: the start-up log says why)."""
+
 
 # C0 and C1 control characters, except tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -174,6 +179,11 @@ def guard_agent(agent: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
     the message's own output channel, and never reaches NLU. And when Rasa
     fails on a message (the tracker store is down), socket.io and Slack users
     get an apology asking them to send it again instead of no answer.
+
+    So do messages that reach a server whose model failed to load: Rasa 3.6
+    keeps such a server up (a model may still come through `PUT /model`) and
+    drops each message with an INFO line, "Ignoring message as there is no
+    agent to handle it", so REST got `[]` and socket.io and Slack silence.
     """
     if getattr(agent, "_guarded", False):
         return
@@ -188,6 +198,8 @@ def guard_agent(agent: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
                 return None
             message.text = check.text
         try:
+            if not agent.is_ready():
+                raise ModelNotLoaded("no model is loaded (the start-up log says why)")
             return await handle_message(message)
         except Exception as error:
             if isinstance(message.output_channel, CollectingOutputChannel):

@@ -153,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for key in keys:
                 print(f"[bench] configuration {key}", flush=True)
+                # What training or the previous configuration wrote goes to disk now, not
+                # while messages are timed: by hand (2026-12-02, /proc/vmstat), stretches of
+                # slow messages came with the kernel writing dirty pages back.
+                os.sync()
                 run_config(key, tmp, (MODEL, stock_model), actions.url, args, measured[key])
             assert actions.process is not None
             action_rss = rss_mb(actions.process.pid)

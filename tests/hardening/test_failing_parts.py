@@ -1,4 +1,4 @@
-"""Failing parts: the action server down or hung, a bad fact file, a missing model.
+"""Failing parts: the action server down or hung, a bad fact file, a missing or broken model.
 
 The action server tests stop or pause the stack's real action server: the user
 gets a short apology within the action timeout instead of silence, the message
@@ -9,6 +9,7 @@ they stop with a message that says what to do.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -19,10 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from connectors.guard import STORE_APOLOGY
 from local_stack.processes import ROOT, free_port, rasa_env
-from local_stack.servers import VENV_BIN
+from local_stack.servers import VENV_BIN, RasaServer
+from local_stack.socketio_client import SocketIOClient
 from rasa_patches.action_endpoint import ACTION_APOLOGY
-from tests.hardening.conftest import ACTION_TIMEOUT, Stack, new_sender, say, texts
+from tests.hardening.conftest import ACTION_TIMEOUT, Stack, new_sender, post, say, texts
 
 SALARY_PRODUCTION = "How much does a production manager earn?"
 
@@ -130,3 +133,32 @@ def test_missing_model_stops_make_run_with_what_to_do(tmp_path: Path) -> None:
     code, output = _run(["bash", str(tmp_path / "scripts" / "run.sh")], rasa_env(), cwd=tmp_path, timeout=30)
     assert code == 1
     assert "models/assistant.tar.gz is missing" in output and "make train" in output
+
+
+def test_a_model_that_cannot_load_gets_503_and_an_apology_not_silence(tmp_path: Path, stack: Stack) -> None:
+    # A model file that is not an archive: Rasa logs the error, starts anyway, and
+    # (unguarded) drops every message with an INFO line: REST got [] and socket.io nothing.
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(b"not a model archive")
+    origin = stack.web.base
+    rasa = RasaServer(tmp_path, stack.actions.url, extra_args=["--model", str(broken), "--cors", origin])
+    rasa.start()
+    try:
+        status, replies = post(
+            f"{rasa.base}/webhooks/rest/webhook",
+            json.dumps({"sender": new_sender("nomodel"), "message": SALARY_PRODUCTION}).encode(),
+        )
+        assert status == 503
+        assert texts(replies) == STORE_APOLOGY
+        client = SocketIOClient(rasa.base, origin).connect()
+        try:
+            # The marker message after it gets the apology too.
+            assert client.ask(SALARY_PRODUCTION, marker_answer=STORE_APOLOGY) == [STORE_APOLOGY]
+        finally:
+            client.close()
+        log = rasa.log.read_text()
+        assert f"No valid model found at {broken}" in log  # Rasa's own start-up line
+        assert "ModelNotLoaded: no model is loaded (the start-up log says why)" in log
+        assert "Ignoring message as there is no agent" not in log
+    finally:
+        rasa.stop()

@@ -51,7 +51,8 @@ def test_the_advisor_gets_as_many_timed_turns_as_the_questions() -> None:
     ours, stock = BotResult("ours"), BotResult("stock")
     our_bot = CountingBot("ours", log)
     bots: list[Any] = [(our_bot, conversations, ours), (CountingBot("stock", log), conversations, stock)]
-    measure_side_by_side(bots, messages=80, budget=60.0, advisor=(our_bot, form, ours))
+    advisor: Any = (our_bot, form, ours)
+    measure_side_by_side(bots, messages=80, budget=60.0, advisor=advisor)
     # A p99 of the form turns needs as many samples as the questions' p99.
     assert len(ours.advisor.samples) == len(ours.sequential.samples) == 80
     assert stock.advisor.samples == []
