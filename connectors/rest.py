@@ -187,7 +187,16 @@ class RestInput(RasaRestInput):
         webhook = Blueprint("hardened_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
+            # What the health checks and probes ask: Rasa's own `/` says hello even
+            # when the model failed to load and no message can be answered.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return _error(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    "no_model",
+                    "No model is loaded, so no message can be answered; the server's start-up log says why.",
+                )
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])

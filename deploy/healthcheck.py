@@ -34,7 +34,8 @@ def health_url(role: str, environ: dict[str, str]) -> str:
         return f"http://127.0.0.1:{environ.get('ACTION_PORT', '5055')}/health"
     if role == "web":
         return f"http://127.0.0.1:{environ.get('WEB_PORT', '8080')}/index.html"
-    return f"http://127.0.0.1:{environ.get('RASA_PORT', '5005')}/"
+    # The REST channel's health route: 200 only with a model loaded (connectors/rest.py).
+    return f"http://127.0.0.1:{environ.get('RASA_PORT', '5005')}/webhooks/rest/"
 
 
 def main() -> int:

@@ -15,7 +15,10 @@ import shutil
 import signal
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -70,6 +73,15 @@ def test_action_server_hung_gets_an_apology_within_the_timeout(stack: Stack) -> 
     assert status == 200 and "engineering" in texts(replies)
     assert stack.user_texts(sender)[-2:] == ["what about their education?"] * 2
     assert f"did not answer within {ACTION_TIMEOUT:g} s" in stack.rasa.log.read_text()
+
+
+def http_status(url: str) -> tuple[int, Any]:
+    """GET `url`: the status and the JSON body, whatever the status."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
 
 
 def _broken_facts(tmp_path: Path) -> Path:
@@ -144,6 +156,10 @@ def test_a_model_that_cannot_load_gets_503_and_an_apology_not_silence(tmp_path: 
     rasa = RasaServer(tmp_path, stack.actions.url, extra_args=["--model", str(broken), "--cors", origin])
     rasa.start()
     try:
+        # The health route the image's check and the Kubernetes probes ask says so.
+        assert http_status(f"{stack.rasa.base}/webhooks/rest/") == (200, {"status": "ok"})
+        status, body = http_status(f"{rasa.base}/webhooks/rest/")
+        assert status == 503 and body["error"] == "no_model"
         status, replies = post(
             f"{rasa.base}/webhooks/rest/webhook",
             json.dumps({"sender": new_sender("nomodel"), "message": SALARY_PRODUCTION}).encode(),

@@ -20,6 +20,6 @@ def test_the_role_comes_from_the_command_scripts_serve_sh_execs() -> None:
 
 
 def test_each_role_is_asked_on_its_own_port() -> None:
-    assert health_url("rasa", {}) == "http://127.0.0.1:5005/"
+    assert health_url("rasa", {}) == "http://127.0.0.1:5005/webhooks/rest/"
     assert health_url("actions", {"ACTION_PORT": "6055"}) == "http://127.0.0.1:6055/health"
     assert health_url("web", {"WEB_PORT": "6080"}) == "http://127.0.0.1:6080/index.html"
