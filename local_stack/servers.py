@@ -2,9 +2,10 @@
 
 A Rasa server runs what the project ships: the repo's own credentials.yml and
 endpoints.yml, as they are, in the environment `make run` and `make cluster`
-give them (the action server from ACTION_SERVER_URL, conversations in SQLite
-or PostgreSQL from TRACKER_STORE_URL, locks in Redis from REDIS_URL), by
-default with an SQLite file in a folder of the caller's.
+give them (the actions in the Rasa process, or the action server
+ACTION_SERVER_URL names, conversations in SQLite or PostgreSQL from
+TRACKER_STORE_URL, locks in Redis from REDIS_URL), by default with the
+actions in the process and an SQLite file in a folder of the caller's.
 
 Each server runs in its own process group (local_stack.processes) on a free
 loopback port unless given one, its log in its `workdir`, and is stopped by
@@ -63,8 +64,10 @@ def shipped_endpoints(**sections: Any) -> str:
 
 def stock_endpoints(action_url: str, extra: str = "") -> str:
     """An endpoints file for Rasa's own channels, which do not read ACTION_SERVER_URL:
-    endpoints.yml's action endpoint settings at `action_url`, then `extra`."""
+    endpoints.yml's action endpoint settings at `action_url` (its `actions_module`,
+    which Rasa 3.6 does not know, left out), then `extra`."""
     action_endpoint = {**shipped_action_endpoint(), "url": action_url}
+    action_endpoint.pop("actions_module", None)
     return yaml.safe_dump({"action_endpoint": action_endpoint}) + extra
 
 
@@ -147,10 +150,12 @@ class RasaServer(_Server):
     """`rasa run` on a free loopback port, with the project's configuration.
 
     By default the repo's credentials.yml and endpoints.yml themselves, with
-    ACTION_SERVER_URL at `action_url`, TRACKER_STORE_URL at `database` (an
-    SQLite file in `workdir`, never var/) and REDIS_URL empty (locks in the
-    process): `make run`'s form. `env` overrides these (PostgreSQL and Redis
-    for the cluster's form).
+    ACTION_SERVER_URL empty (the actions in the Rasa process, endpoints.yml's
+    `actions_module`), TRACKER_STORE_URL at `database` (an SQLite file in
+    `workdir`, never var/) and REDIS_URL empty (locks in the process): `make
+    run`'s form. `action_url` sends the actions to an action server instead,
+    as `make cluster` does; `env` overrides these (PostgreSQL and Redis for the
+    cluster's form).
 
     `credentials` or `endpoints`, as text, replace a file for the few tests that
     compare with Rasa's own channels or stores. Rasa's own channels do not read
@@ -161,7 +166,7 @@ class RasaServer(_Server):
     """
 
     workdir: Path
-    action_url: str
+    action_url: str | None = None
     credentials: str | None = None
     endpoints: str | None = None
     endpoints_extra: str = ""
@@ -188,7 +193,7 @@ class RasaServer(_Server):
     def environment(self) -> dict[str, str]:
         """The variables the shipped configuration reads, as this server gets them."""
         return {
-            ACTION_SERVER_URL: self.action_url,
+            ACTION_SERVER_URL: self.action_url or "",
             TRACKER_STORE_URL: f"sqlite:///{self.database}",
             REDIS_URL: "",
             **self.env,
@@ -205,12 +210,14 @@ class RasaServer(_Server):
             credentials.write_text(self.credentials)
         endpoints_text = self.endpoints
         if endpoints_text is None and self.endpoints_extra:
+            if self.action_url is None:
+                raise ValueError("endpoints_extra sends the actions to an action server: give action_url")
             endpoints_text = stock_endpoints(self.action_url, self.endpoints_extra)
         endpoints = ENDPOINTS
         if endpoints_text is not None:
             endpoints = self.workdir / f"endpoints-{self.port}.yml"
             endpoints.write_text(endpoints_text)
-        elif "connectors.rest.RestInput" not in credentials.read_text():
+        elif self.action_url is not None and "connectors.rest.RestInput" not in credentials.read_text():
             # The action calls would go to endpoints.yml's localhost:5055, whatever listens there.
             raise ValueError(
                 "Rasa's own channels do not read ACTION_SERVER_URL: "

@@ -148,10 +148,14 @@ class BoundedActionEndpoint(EndpointConfig):
             problem = f"could not be reached ({type(error).__name__}: {error})"
         action = (kwargs.get("json") or {}).get("next_action", "?")
         logger.error(
-            f"The action server at {self.url} {problem} for action '{action}'. "
-            "The user was sent an apology; the next message tries the action server again."
+            f"{self.describe()} {problem} for action '{action}'. "
+            "The user was sent an apology; the next message tries the actions again."
         )
         return apology_response()
+
+    def describe(self) -> str:
+        """Where the actions run, for the log."""
+        return f"The action server at {self.url}"
 
     async def _send(
         self, method: str, subpath: str | None, content_type: str | None, compress: bool, **kwargs: Any
@@ -215,10 +219,27 @@ def configured_timeout(endpoint: EndpointConfig) -> float:
 
 
 def bounded(endpoint: EndpointConfig | None) -> EndpointConfig | None:
-    """The action endpoint Rasa was given, as a `BoundedActionEndpoint` at ACTION_SERVER_URL if set."""
+    """The action endpoint Rasa was given, bounded: at ACTION_SERVER_URL if set, else in
+    this process if endpoints.yml names an `actions_module` (rasa_patches/action_module.py),
+    else at endpoints.yml's URL."""
     if isinstance(endpoint, BoundedActionEndpoint):
         return endpoint
-    url = action_server_url(getattr(endpoint, "url", None))
+    explicit_url = action_server_url(None)
+    if not explicit_url and endpoint is not None:
+        # Imported here: it loads rasa_sdk and the actions, which a Rasa server
+        # calling an action server never needs.
+        from rasa_patches import action_module
+
+        module = action_module.configured_module(endpoint.kwargs)
+        if module is not None:
+            timeout = configured_timeout(endpoint)
+            in_process = action_module.InProcessActions.wrap_module(endpoint, module, timeout)
+            logger.info(
+                f"Actions of '{module}' run in this process: calls time out after "
+                f"{in_process.timeout:g} s and then apologise (ACTION_SERVER_URL unset)."
+            )
+            return in_process
+    url = explicit_url or getattr(endpoint, "url", None)
     if not url:
         return endpoint
     if endpoint is None:

@@ -6,8 +6,9 @@ PostgreSQL, Redis, nginx). Here is what only the tests build of them:
 
 - `channel_stack(workdir, options)`: the one builder of the channel and
   hardening suites' stack, a Rasa server with every channel of credentials.yml
-  and what each talks to (the web page, a fake Slack Web API, the action
-  server), parameterised by `ChannelOptions`;
+  and what each talks to (the web page, a fake Slack Web API, and an action
+  server when `options.action_server` asks for one instead of the actions in
+  the Rasa process), parameterised by `ChannelOptions`;
 - the session fixtures of the suites (a Rasa server takes ~25 s to load here,
   so a session starts one stack and shares it): `action_server` and
   `rasa_server` (tests/e2e); `actions`, `postgres` and `redis_server`
@@ -57,7 +58,8 @@ class ChannelOptions:
 
     `credentials` and `endpoints` (text) replace credentials.yml and endpoints.yml;
     `api_token` turns the HTTP API on behind it; `extra_args` go to `rasa run`;
-    `env` to the Rasa server.
+    `env` to the Rasa server. `action_server` runs the actions on an action server
+    (ACTION_SERVER_URL), as the cluster does, instead of in the Rasa process.
     """
 
     slack_token: str
@@ -69,6 +71,7 @@ class ChannelOptions:
     env: Mapping[str, str] = field(default_factory=dict)
     # The channel tests drive the web chat widget: fail early when it is not installed.
     needs_widget: bool = False
+    action_server: bool = False
 
 
 @dataclass
@@ -76,7 +79,7 @@ class ChannelStack:
     """A Rasa server with every channel of credentials.yml, and what each talks to."""
 
     rasa: RasaServer
-    actions: ActionServer
+    actions: ActionServer | None
     web: WebServer
     slack_api: FakeSlackApi
     slack: SlackSender
@@ -107,33 +110,40 @@ class ChannelStack:
         url = f"{self.rasa.base}/conversations/{urllib.parse.quote(sender)}/tracker?token={self.api_token}"
         return dict(http_json("GET", url))
 
+    @property
+    def action_server(self) -> ActionServer:
+        assert self.actions is not None, "this stack runs its actions in the Rasa process"
+        return self.actions
+
     def pause_actions(self) -> None:
         """Stop the action server's processes without closing its socket: calls hang."""
-        assert self.actions.process is not None
-        signal_group(self.actions.process, signal.SIGSTOP)
+        assert self.action_server.process is not None
+        signal_group(self.action_server.process, signal.SIGSTOP)
 
     def resume_actions(self) -> None:
-        assert self.actions.process is not None
-        signal_group(self.actions.process, signal.SIGCONT)
+        assert self.action_server.process is not None
+        signal_group(self.action_server.process, signal.SIGCONT)
 
     def restart_actions(self) -> None:
-        self.actions.stop()
-        self.actions = ActionServer(self.actions.workdir, port=self.actions.port).start()
+        self.action_server.stop()
+        self.actions = ActionServer(self.action_server.workdir, port=self.action_server.port).start()
 
     def stop(self) -> None:
-        # A paused action server would not stop on SIGTERM.
-        signal_group(self.actions.process, signal.SIGCONT)
+        if self.actions is not None:
+            # A paused action server would not stop on SIGTERM.
+            signal_group(self.actions.process, signal.SIGCONT)
         for server in (self.rasa, self.actions, self.web, self.slack_api):
-            server.stop()
+            if server is not None:
+                server.stop()
 
 
 @contextlib.contextmanager
 def channel_stack(workdir: Path, options: ChannelOptions) -> Iterator[ChannelStack]:
-    """The fake Slack Web API, the web page, the action server and a Rasa server with
-    the project's configuration (`RasaServer`), the page's origin allowed (`--cors`),
-    Slack on, and the HTTP API on behind `options.api_token` when one is given.
-    Stopped on exit, whatever the tests did to the action server (stopped, paused,
-    restarted on its port)."""
+    """The fake Slack Web API, the web page, an action server if `options.action_server`,
+    and a Rasa server with the project's configuration (`RasaServer`), the page's origin
+    allowed (`--cors`), Slack on, and the HTTP API on behind `options.api_token` when one
+    is given. Stopped on exit, whatever the tests did to the action server (stopped,
+    paused, restarted on its port)."""
     from tests.channels.fake_slack import FakeSlackApi, SlackSender
 
     require_model()
@@ -141,11 +151,11 @@ def channel_stack(workdir: Path, options: ChannelOptions) -> Iterator[ChannelSta
         pytest.fail("web/node_modules is missing: run `make web` (npm ci in web/)")
     slack_api = FakeSlackApi()
     web = WebServer(workdir, port=free_port())
-    actions = ActionServer(workdir)
+    actions = ActionServer(workdir) if options.action_server else None
     api = ["--enable-api", "--auth-token", options.api_token] if options.api_token else []
     rasa = RasaServer(
         workdir,
-        actions.url,
+        actions.url if actions else None,
         credentials=options.credentials,
         endpoints=options.endpoints,
         # The page comes from another origin (port) than the socket.io endpoint.
@@ -167,6 +177,8 @@ def channel_stack(workdir: Path, options: ChannelOptions) -> Iterator[ChannelSta
     )
     started: list[Any] = []
     for server in (slack_api, web, actions, rasa):
+        if server is None:
+            continue
         try:
             server.start()
         except BaseException:
@@ -208,11 +220,11 @@ def action_server(workdir: Path) -> Iterator[ActionServer]:
 
 
 @pytest.fixture(scope="session")
-def rasa_server(workdir: Path, action_server: ActionServer) -> Iterator[RasaServer]:
-    """A Rasa server with the project's own credentials.yml and endpoints.yml, conversations
-    in an SQLite file in the session's temporary folder."""
+def rasa_server(workdir: Path) -> Iterator[RasaServer]:
+    """A Rasa server with the project's own credentials.yml and endpoints.yml (the actions
+    in its process), conversations in an SQLite file in the session's temporary folder."""
     require_model()
-    server = RasaServer(workdir, action_server.url).start()
+    server = RasaServer(workdir).start()
     yield server
     server.stop()
 

@@ -1,6 +1,6 @@
-"""One stack for all channel tests: the action server, the Rasa server with the
-project's own credentials.yml and endpoints.yml (REST, socket.io, Slack;
-conversations in an SQLite file of the session's), the web page, and the fake
+"""One stack for all channel tests: the Rasa server with the project's own
+credentials.yml and endpoints.yml (REST, socket.io, Slack; the actions in its
+process; conversations in an SQLite file of the session's), the web page, and the fake
 Slack Web API (tests.fixtures.channel_stack). A Rasa server takes ~25 s to load,
 so it starts once."""
 

@@ -29,7 +29,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 
 from local_stack.chromium import CHROMIUM, INSTALL_HINT, chromium, local_files_only
 from local_stack.processes import ROOT
-from local_stack.servers import ActionServer, RasaServer
+from local_stack.servers import RasaServer
 from tests.unit.review.conftest import Page
 
 MISUNDERSTOOD = "which one vibes more"
@@ -61,9 +61,9 @@ class Reviewed:
 
 
 @pytest.fixture(scope="module")
-def reviewed(tmp_path_factory: pytest.TempPathFactory, action_server: ActionServer) -> Iterator[Reviewed]:
+def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reviewed]:
     workdir = tmp_path_factory.mktemp("review")
-    server = RasaServer(workdir, action_server.url).start()
+    server = RasaServer(workdir).start()
     try:
         senders = {name: f"review-{name}-{uuid.uuid4().hex[:8]}" for name in CONVERSATIONS}
         for name, messages in CONVERSATIONS.items():

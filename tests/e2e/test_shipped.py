@@ -1,11 +1,12 @@
 """The end-to-end server runs what the project ships, and nothing else.
 
 It is started with the repo's credentials.yml and endpoints.yml themselves
-(local_stack/servers.py), in `make run`'s environment with a test action server and an
-SQLite file of its own. These checks fail when a shipped file stops doing its
-part: the conversation must be in that SQLite file (endpoints.yml's tracker
-store, TRACKER_STORE_URL), the action server reached through ACTION_SERVER_URL,
-the channel the hardened REST one with its start-up hardening (credentials.yml).
+(local_stack/servers.py), in `make run`'s environment with an SQLite file of its
+own. These checks fail when a shipped file stops doing its part: the
+conversation must be in that SQLite file (endpoints.yml's tracker store,
+TRACKER_STORE_URL), the actions run in the Rasa process (endpoints.yml's
+`actions_module`, no action server anywhere), the channel the hardened REST
+one with its start-up hardening (credentials.yml).
 """
 
 from __future__ import annotations
@@ -66,8 +67,10 @@ def test_the_channel_is_the_hardened_rest_one(rasa_server: RasaServer) -> None:
 def test_the_start_up_hardening_ran_with_the_shipped_settings(rasa_server: RasaServer) -> None:
     log = rasa_server.log.read_text()
     timeout = yaml.safe_load(ENDPOINTS.read_text())["action_endpoint"]["timeout"]
-    # ACTION_SERVER_URL over endpoints.yml's localhost:5055, and endpoints.yml's timeout.
-    assert f"Action server {rasa_server.action_url}: calls time out after {timeout:g} s" in log
+    # endpoints.yml's actions_module, in the process, with endpoints.yml's timeout.
+    assert rasa_server.action_url is None
+    assert f"Actions of 'actions' run in this process: calls time out after {timeout:g} s" in log
+    assert "Action server " not in log
     # Every patch, installed once: by the tracker store, before the agent and its model.
     patched = [line for line in log.splitlines() if "patched (rasa_patches)" in line]
     assert len(patched) == 1, patched

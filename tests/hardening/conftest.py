@@ -5,8 +5,10 @@ the project's own credentials.yml and endpoints.yml (the hardened REST channel,
 socket.io, Slack against a fake Slack Web API; conversations in an SQLite file
 of its own), here with a 3 s action timeout instead of endpoints.yml's 10 s,
 Sanic's body limit as scripts/run.sh sets it, and the HTTP API on behind a
-token, as docs/robustness.md describes for production. Its action server is
-the real one, and tests stop, pause and restart it. A Rasa server takes ~25 s
+token, as docs/robustness.md describes for production. Its actions run on a
+real action server (ACTION_SERVER_URL, as in the cluster), which tests stop,
+pause and restart; tests/rasa_patches/test_action_module.py holds the
+actions in the Rasa process, as `make run` runs them, failing. A Rasa server takes ~25 s
 to load, so the stack starts once per session.
 """
 
@@ -55,6 +57,7 @@ stack = channel_stack_fixture(
         endpoints=hardened_endpoints(),
         api_token=API_TOKEN,
         env={"SANIC_REQUEST_MAX_SIZE": str(REQUEST_MAX_SIZE)},
+        action_server=True,
     ),
     folder="hardening",
 )

@@ -36,7 +36,7 @@ SALARY_PRODUCTION = "How much does a production manager earn?"
 def test_action_server_down_gets_an_apology_then_the_conversation_carries_on(stack: Stack) -> None:
     sender = new_sender("down")
     assert "$73,786" in texts(say(stack, sender, SALARY_PRODUCTION)[1])
-    stack.actions.stop()
+    stack.action_server.stop()
     try:
         started = time.monotonic()
         status, replies = say(stack, sender, "and product managers?")
@@ -153,7 +153,7 @@ def test_a_model_that_cannot_load_gets_503_and_an_apology_not_silence(tmp_path: 
     broken = tmp_path / "broken.tar.gz"
     broken.write_bytes(b"not a model archive")
     origin = stack.web.base
-    rasa = RasaServer(tmp_path, stack.actions.url, extra_args=["--model", str(broken), "--cors", origin])
+    rasa = RasaServer(tmp_path, extra_args=["--model", str(broken), "--cors", origin])
     rasa.start()
     try:
         # The health route the image's check and the Kubernetes probes ask says so.

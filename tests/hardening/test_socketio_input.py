@@ -131,7 +131,7 @@ def test_json_nested_too_deep_gets_the_unreadable_reply(
 
 def test_action_server_down_gets_the_apology_here_too(stack: Stack, client: SocketIOClient) -> None:
     session_id = client.session()
-    stack.actions.stop()
+    stack.action_server.stop()
     try:
         # Every answer is the apology now, the marker's too.
         replies = client.ask(

@@ -17,13 +17,17 @@ def _no_action_server_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ACTION_SERVER_URL", raising=False)
 
 
-def test_the_shipped_endpoint_is_bounded_by_its_timeout_and_keeps_its_settings() -> None:
+def test_the_shipped_endpoint_at_an_action_server_is_bounded_by_its_timeout_and_keeps_its_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without ACTION_SERVER_URL the shipped actions run in the process (test_action_module.py).
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://actions:5055/webhook")
     shipped = read_endpoint_config(str(ENDPOINTS), "action_endpoint")
     assert shipped is not None
     bounded = action_endpoint.bounded(shipped)
-    assert isinstance(bounded, BoundedActionEndpoint)
+    assert type(bounded) is BoundedActionEndpoint
     assert bounded.timeout == yaml.safe_load(ENDPOINTS.read_text())["action_endpoint"]["timeout"]
-    assert bounded.url == shipped.url
+    assert bounded.url == "http://actions:5055/webhook"
     assert bounded.kwargs == {k: v for k, v in shipped.kwargs.items() if k != "timeout"}
     assert bounded.kwargs["enable_selective_domain"] is True
     assert action_endpoint.bounded(bounded) is bounded
