@@ -48,7 +48,7 @@ train: $(MODEL) ## train the model if config, domain or data changed
 $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed $(SPACY_MODEL)
 	scripts/train.sh
 
-run: setup web $(MODEL) ## set up, train if needed, start the action server, Rasa (:5005) and the web chat (:8080)
+run: setup web $(MODEL) ## set up, train if needed, start Rasa (:5005, the actions in it) and the web chat (:8080)
 	scripts/run.sh
 
 shell: setup $(MODEL) ## set up, train if needed, chat in the terminal

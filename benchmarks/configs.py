@@ -32,7 +32,7 @@ def write_yaml(path: Path, data: dict[str, Any]) -> Path:
 
 
 def setups(
-    key: str, tmp: Path, action_url: str, services: tuple[Postgres, Redis] | None, tag: str = ""
+    key: str, tmp: Path, action_url: str | None, services: tuple[Postgres, Redis] | None, tag: str = ""
 ) -> tuple[Setup, Setup]:
     """This assistant's and the stock bot's files and environment in configuration `key`.
 
@@ -46,8 +46,16 @@ def setups(
     folder = tmp / f"{key}{tag}"
     folder.mkdir()
     # Never the caller's stores: each configuration says where conversations go. The
-    # action server is the bench's own, on a free port (rasa_patches/action_endpoint.py).
-    ours_env = {"TRACKER_STORE_URL": "", "REDIS_URL": "", "ACTION_SERVER_URL": action_url}
+    # actions run in the Rasa server, as `make run` runs them (endpoints.yml's
+    # actions_module), except in the cluster, which calls the bench's own action
+    # server on a free port, as `make cluster` calls its own (ACTION_SERVER_URL).
+    if key == "cluster" and not action_url:
+        raise ValueError("the cluster configuration calls an action server: give its URL")
+    ours_env = {
+        "TRACKER_STORE_URL": "",
+        "REDIS_URL": "",
+        "ACTION_SERVER_URL": action_url if key == "cluster" and action_url else "",
+    }
     if key == "memory":
         del ours_endpoints["tracker_store"], ours_endpoints["lock_store"]
         stock_endpoints: dict[str, Any] = {}
@@ -100,7 +108,7 @@ def run_config(
     key: str,
     tmp: Path,
     models: tuple[Path, Path],
-    action_url: str,
+    action_url: str | None,
     args: argparse.Namespace,
     results: tuple[BotResult, BotResult],
 ) -> None:

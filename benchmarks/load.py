@@ -128,7 +128,7 @@ class Stack:
 
 
 def start_stack(stack: Stack, cluster: bool, servers: int) -> tuple[str, str]:
-    """Start the action server and Rasa server(s); (base URL, tracker store URL)."""
+    """Start the Rasa server(s), and the cluster's action server; (base URL, tracker store URL)."""
     stack.workdir = workdir = Path(tempfile.mkdtemp(prefix="load-test-"))
     env = {"REDIS_URL": ""}  # one server: locks in the process
     if cluster:
@@ -145,12 +145,18 @@ def start_stack(stack: Stack, cluster: bool, servers: int) -> tuple[str, str]:
         env["REDIS_URL"] = redis.url
     else:
         database = os.environ.get("TRACKER_STORE_URL") or f"sqlite:///{workdir / 'conversations.db'}"
-    actions = ActionServer(workdir)
-    stack.stoppable.append(actions)
-    actions.start()
-    assert actions.process is not None
-    stack.pids["action server"] = [actions.process.pid]
-    env.update(TRACKER_STORE_URL=database, ACTION_SERVER_URL=actions.url)
+    env["TRACKER_STORE_URL"] = database
+    # The actions: in the Rasa server, as `make run` runs them (endpoints.yml's
+    # actions_module); the cluster's servers share one action server, as in `make cluster`.
+    env["ACTION_SERVER_URL"] = ""
+    actions_where = "in the Rasa server"
+    if cluster:
+        actions = ActionServer(workdir)
+        stack.stoppable.append(actions)
+        actions.start()
+        assert actions.process is not None
+        stack.pids["action server"] = [actions.process.pid]
+        env["ACTION_SERVER_URL"] = actions_where = actions.url
     # The project's credentials.yml (its channels, the 10 s action timeout) and
     # endpoints.yml, the environment choosing the stores, as `make run` and
     # `make cluster` start Rasa.
@@ -165,7 +171,7 @@ def start_stack(stack: Stack, cluster: bool, servers: int) -> tuple[str, str]:
     where = database.split("@")[-1]
     stack.description = (
         f"Rasa {rasa.base} ({servers} server(s){' behind nginx' if rasa.nginx else ''}, "
-        f"up in {seconds:.0f} s), actions {actions.url}, tracker store {where}"
+        f"up in {seconds:.0f} s), actions {actions_where}, tracker store {where}"
     )
     print(f"stack: {stack.description}", flush=True)
     return rasa.base, database

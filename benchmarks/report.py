@@ -223,9 +223,25 @@ class Run:
     cores: int
     load_start: float
     load_end: float
-    action_start_s: float
-    action_rss_mb: float
+    # The cluster's action server; None when the run had no cluster configuration.
+    action_start_s: float | None
+    action_rss_mb: float | None
     note: str = ""
+
+
+def actions_sentence(run: Run) -> str:
+    """Where this assistant's actions ran, and what the cluster's action server cost."""
+    where = (
+        "This assistant's actions ran in its Rasa server in the SQLite and in-memory configurations "
+        "(endpoints.yml's actions_module, as `make run` runs them)"
+    )
+    if run.action_start_s is None or run.action_rss_mb is None:
+        return where + "."
+    return (
+        f"{where}, and on one action server in the cluster (ACTION_SERVER_URL, as `make cluster`): "
+        f"started in {run.action_start_s:.1f} s, {run.action_rss_mb:,.0f} MB RSS (not in the Rasa "
+        "server figures above; the stock bot has no action server)."
+    )
 
 
 def report(
@@ -261,9 +277,7 @@ def report(
         f"Measured {run.started:%Y-%m-%d %H:%M} UTC on {run.machine}.",
         load_note,
         "Messages measured (this assistant / stock): " + "; ".join(counts) + f"; request errors: {errors}.",
-        f"This assistant's action server: started in {run.action_start_s:.1f} s, "
-        f"{run.action_rss_mb:,.0f} MB RSS (not in the Rasa server figures above; "
-        "the stock bot has no action server).",
+        actions_sentence(run),
         "Targets missed: " + (", ".join(missed) if missed else "none") + ".",
     ]
     if failures:

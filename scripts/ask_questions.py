@@ -2,7 +2,7 @@
 
 Usage:
   python -m scripts.ask_questions [BASE_URL]     # a running assistant, default http://localhost:5005
-  python -m scripts.ask_questions --start        # start its own action + Rasa server on loopback
+  python -m scripts.ask_questions --start        # start its own Rasa server on loopback
   python -m scripts.ask_questions --set challenge --report results/e2e/challenge.md
 
 --set picks the file: questions (tests/e2e/questions.yml, the default),
@@ -40,18 +40,15 @@ def _run(args: argparse.Namespace) -> Summary:
     limits = {"workers": args.workers, "timeout": args.timeout, "budget": args.budget}
     if not args.start:
         return ask_all(args.base_url, items, **limits)
-    from local_stack.servers import ActionServer, RasaServer
+    from local_stack.servers import RasaServer
 
     with tempfile.TemporaryDirectory(prefix="questions-") as tmp:
-        actions = ActionServer(Path(tmp)).start()
+        # make run's form: the actions in the Rasa server.
+        rasa = RasaServer(Path(tmp)).start()
         try:
-            rasa = RasaServer(Path(tmp), actions.url).start()
-            try:
-                return ask_all(rasa.base, items, **limits)
-            finally:
-                rasa.stop()
+            return ask_all(rasa.base, items, **limits)
         finally:
-            actions.stop()
+            rasa.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("base_url", nargs="?", default="http://localhost:5005")
-    parser.add_argument("--start", action="store_true", help="start an action and Rasa server on loopback")
+    parser.add_argument("--start", action="store_true", help="start a Rasa server on loopback")
     parser.add_argument(
         "--set",
         metavar="|".join(SETS) + "|PATH",

@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     measured: dict[str, tuple[BotResult, BotResult]] = {
         k: (BotResult("this assistant"), BotResult("stock rasa init")) for k in keys
     }
-    action_start_s, action_rss = 0.0, 0.0
+    action_start_s: float | None = None
+    action_rss: float | None = None
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
         tmp = Path(tmp_name)
         (tmp / "stock").mkdir()
@@ -145,11 +146,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         stock_model = next((tmp / "stock" / "models").glob("*.tar.gz"))
 
-        # This assistant: the served model (models/assistant.tar.gz) with its action server.
-        print("[bench] this assistant: starting the action server ...", flush=True)
-        action_start = time.perf_counter()
-        actions = ActionServer(tmp).start()
-        action_start_s = time.perf_counter() - action_start
+        # This assistant: the served model (models/assistant.tar.gz), its actions in the
+        # Rasa server, and for the cluster an action server, as make cluster has one.
+        actions: ActionServer | None = None
+        if "cluster" in keys:
+            print("[bench] this assistant: starting the cluster's action server ...", flush=True)
+            action_start = time.perf_counter()
+            actions = ActionServer(tmp).start()
+            action_start_s = time.perf_counter() - action_start
         try:
             for key in keys:
                 print(f"[bench] configuration {key}", flush=True)
@@ -157,11 +161,14 @@ def main(argv: list[str] | None = None) -> int:
                 # while messages are timed: by hand (2026-12-02, /proc/vmstat), stretches of
                 # slow messages came with the kernel writing dirty pages back.
                 os.sync()
-                run_config(key, tmp, (MODEL, stock_model), actions.url, args, measured[key])
-            assert actions.process is not None
-            action_rss = rss_mb(actions.process.pid)
+                action_url = actions.url if actions is not None else None
+                run_config(key, tmp, (MODEL, stock_model), action_url, args, measured[key])
+            if actions is not None:
+                assert actions.process is not None
+                action_rss = rss_mb(actions.process.pid)
         finally:
-            actions.stop()
+            if actions is not None:
+                actions.stop()
 
     wall = time.perf_counter() - wall0
     busy = cpu_busy_seconds() - busy0

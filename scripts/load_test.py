@@ -6,10 +6,10 @@
     .venv/bin/python -m scripts.load_test --cluster --servers 1
     .venv/bin/python -m scripts.load_test --url http://127.0.0.1:5005 --database var/conversations.db
 
-Without --url it starts its own action server and Rasa server on free loopback
-ports, with the project's credentials.yml and endpoints.yml and its tracker
-store on a fresh SQLite file (or TRACKER_STORE_URL when set), and stops them
-afterwards. With --cluster it starts `make cluster`'s stack instead:
+Without --url it starts its own Rasa server on a free loopback port, with the
+project's credentials.yml and endpoints.yml (the actions in the Rasa server, as
+`make run` runs them) and its tracker store on a fresh SQLite file (or
+TRACKER_STORE_URL when set), and stops it afterwards. With --cluster it starts `make cluster`'s stack instead:
 PostgreSQL (tracker store) and Redis (locks) of their own, one action server
 and --servers Rasa servers (default 2) behind nginx, round robin; the figures
 then say which server answered how many turns. Each conversation sends

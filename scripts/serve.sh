@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # One of the assistant's servers in the foreground, by role:
 #   scripts/serve.sh rasa     the Rasa server on RASA_PORT (5005): REST, socket.io, and
-#                             Slack when SLACK_TOKEN and SLACK_SIGNING_SECRET are set
+#                             Slack when SLACK_TOKEN and SLACK_SIGNING_SECRET are set; the
+#                             actions in it, or at the action server ACTION_SERVER_URL names
 #   scripts/serve.sh actions  the action server on ACTION_PORT (5055)
 #   scripts/serve.sh web      the web chat page on WEB_PORT (8080)
-# `make run` starts all three through this script (scripts/run.sh), and the container
+# `make run` starts Rasa and the page through this script (scripts/run.sh), and the container
 # image (deploy/Containerfile) runs one role per container, so the two share each
 # server's command line and hardening. Extra arguments go to the server.
 set -euo pipefail
@@ -33,6 +34,11 @@ case "$role" in
       api=(--enable-api "--auth-token=$RASA_API_TOKEN")
     fi
     require_model
+    if [ -z "${ACTION_SERVER_URL:-}" ]; then
+      # The actions run in this server (endpoints.yml's actions_module): a malformed
+      # fact file stops start-up here, naming the file and key.
+      "$PYTHON" -m actions.fact_store
+    fi
     read -r -a cors <<<"$CORS_ORIGINS" # split on spaces, and no globbing of '*'
     exec "$PYTHON" -m rasa_patches.rasa_command run --model "$MODEL" --port "$RASA_PORT" --cors "${cors[@]}" \
       "${api[@]}" --credentials credentials.yml --endpoints endpoints.yml "$@"

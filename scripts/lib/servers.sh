@@ -1,7 +1,5 @@
-# Shared by run.sh and shell.sh: start the action server (and the web page) by scripts/serve.sh
-# in the background, and stop them again.
-# (Bash, not local_stack: make run's action server writes to this terminal, and Rasa runs in the foreground.)
-ACTION_PID=""
+# For run.sh: start the web page by scripts/serve.sh in the background, and stop it again.
+# (Bash, not local_stack: Rasa runs in the foreground of this terminal.)
 WEB_PID=""
 
 # wait_up NAME PID URL SECONDS HINT: until URL answers; exit if the process ends first or time runs out.
@@ -21,14 +19,6 @@ wait_up() {
   exit 1
 }
 
-start_action_server() {
-  local port=$1
-  ACTION_PORT=$port scripts/serve.sh actions &
-  ACTION_PID=$!
-  wait_up "action server" "$ACTION_PID" "http://localhost:$port/health" 60 "see its log above"
-  echo "Action server on http://localhost:$port"
-}
-
 # web/index.html and the widget bundle in web/node_modules, on all interfaces like Rasa
 # (serve.sh says, in var/web.log, when the widget is not installed).
 start_web_server() {
@@ -45,9 +35,5 @@ stop_servers() {
   if [ -n "$WEB_PID" ]; then
     kill "$WEB_PID" 2>/dev/null || true
     wait "$WEB_PID" 2>/dev/null || true
-  fi
-  if [ -n "$ACTION_PID" ]; then
-    kill "$ACTION_PID" 2>/dev/null || true
-    wait "$ACTION_PID" 2>/dev/null || true
   fi
 }

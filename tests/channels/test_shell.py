@@ -1,6 +1,6 @@
 """`make shell` end to end: scripts/shell.sh (what `make shell` runs once the
-model is trained) in a pseudo-terminal, with its own action server and
-`rasa shell`, answered by typing as a person would."""
+model is trained) in a pseudo-terminal, `rasa shell` with the actions in its
+process, answered by typing as a person would."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _listening(port: int) -> bool:
 def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` first")
-    action_port, rasa_port = free_port(), free_port()
+    rasa_port = free_port()
     transcript = (tmp_path / "shell.log").open("w")
     child = pexpect.spawn(
         "bash",
@@ -49,8 +49,7 @@ def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
         # No cursor-position queries: nobody answers them in a pty, and prompt_toolkit waits.
         # The shipped endpoints.yml, as `make shell` runs it, with this test's ports and database.
         env=rasa_env(
-            ACTION_PORT=str(action_port),
-            ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
+            ACTION_SERVER_URL="",
             TRACKER_STORE_URL=f"sqlite:///{tmp_path / 'conversations.db'}",
             REDIS_URL="",
             PROMPT_TOOLKIT_NO_CPR="1",
@@ -69,8 +68,9 @@ def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
         # The same patches as `rasa run` (tests/e2e/test_shipped.py), installed once.
         patched = f"Rasa {RASA_VERSION} patched (rasa_patches): {', '.join(PATCHES)}."
         assert ANSI.sub("", child.before).count(patched) == 1, child.before
+        # endpoints.yml's actions_module: the actions in the shell's process, no action server.
+        assert "Actions of 'actions' run in this process" in ANSI.sub("", child.before)
         child.expect_exact("Your input ->")
-        assert _listening(action_port), "shell.sh should have started the action server"
 
         _type(child, "How much does a production manager earn?")
         child.expect_exact("A production manager earns $73,786")
@@ -104,7 +104,7 @@ def test_shell_answers_a_question_and_a_follow_up(tmp_path: Path) -> None:
         child.close(force=True)
         transcript.close()
     assert child.exitstatus == 0, ANSI.sub("", (tmp_path / "shell.log").read_text())[-3000:]
-    assert not _listening(action_port), "the action server should stop with the shell"
+    assert not _listening(rasa_port), "nothing should keep listening after the shell"
     said = ANSI.sub("", (tmp_path / "shell.log").read_text())
     # The answers' buttons are offered as a menu, payloads shown.
     assert 'Compare with product managers (/ask_question{"role": "both"})' in said

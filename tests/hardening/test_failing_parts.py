@@ -25,7 +25,7 @@ import yaml
 
 from connectors.guard import STORE_APOLOGY
 from local_stack.processes import ROOT, free_port, rasa_env
-from local_stack.servers import VENV_BIN, RasaServer
+from local_stack.servers import CREDENTIALS, ENDPOINTS, MODEL, VENV_BIN, RasaServer
 from local_stack.socketio_client import SocketIOClient
 from rasa_patches.action_endpoint import ACTION_APOLOGY
 from tests.hardening.conftest import ACTION_TIMEOUT, Stack, new_sender, post, say, texts
@@ -127,6 +127,23 @@ def test_bad_fact_file_stops_the_action_server_with_file_and_key(tmp_path: Path)
     assert "Fix it and restart" in output
 
 
+def test_bad_fact_file_stops_a_rasa_server_that_runs_the_actions_itself(tmp_path: Path) -> None:
+    # endpoints.yml's actions_module: the Rasa server imports the actions, and so the fact store.
+    broken = _broken_facts(tmp_path)
+    command = [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(free_port())]
+    command += ["--credentials", str(CREDENTIALS), "--endpoints", str(ENDPOINTS)]
+    env = rasa_env(
+        FACTS_PATH=str(broken),
+        ACTION_SERVER_URL="",
+        TRACKER_STORE_URL=f"sqlite:///{tmp_path / 'conversations.db'}",
+        REDIS_URL="",
+    )
+    code, output = _run(command, env, timeout=120)
+    assert code == 1
+    assert str(broken) in output and "facts.product_manager.skills" in output
+    assert "Fix it and restart" in output
+
+
 def test_bad_fact_file_stops_make_run_before_anything_starts(tmp_path: Path) -> None:
     broken = _broken_facts(tmp_path)
     env = rasa_env(FACTS_PATH=str(broken), RASA_PORT=str(free_port()), WEB_PORT=str(free_port()))
@@ -134,7 +151,7 @@ def test_bad_fact_file_stops_make_run_before_anything_starts(tmp_path: Path) -> 
     code, output = _run(["bash", str(ROOT / "scripts" / "run.sh")], env, timeout=120)
     assert code != 0
     assert str(broken) in output and "facts.product_manager.skills" in output
-    assert "Action server on" not in output and "Rasa server on" not in output
+    assert "Web chat on" not in output and "Rasa server on" not in output
 
 
 def test_missing_model_stops_make_run_with_what_to_do(tmp_path: Path) -> None:

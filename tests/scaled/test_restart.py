@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from local_stack.servers import ActionServer, RasaServer
+from local_stack.servers import RasaServer
 from tests.scaled.helpers import (
     assert_complete_turn,
     post,
@@ -16,10 +16,10 @@ from tests.scaled.helpers import (
 )
 
 
-def test_conversation_survives_a_hard_kill_and_restart(actions: ActionServer, scaled_workdir: Path) -> None:
-    # `make run`'s form: credentials.yml, endpoints.yml and SQLite (var/conversations.db
-    # there), here in this test's own folder.
-    server = RasaServer(scaled_workdir, actions.url, database=scaled_workdir / "sqlite" / "conversations.db")
+def test_conversation_survives_a_hard_kill_and_restart(installed: None, scaled_workdir: Path) -> None:
+    # `make run`'s form: credentials.yml, endpoints.yml (the actions in the Rasa server)
+    # and SQLite (var/conversations.db there), here in this test's own folder.
+    server = RasaServer(scaled_workdir, database=scaled_workdir / "sqlite" / "conversations.db")
     url = server.tracker_store_url
     sender = f"restart-{uuid.uuid4().hex[:10]}"
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -134,6 +135,15 @@ def run(note: str = "") -> Run:
     )
 
 
+def test_a_run_without_the_cluster_names_no_action_server() -> None:
+    without = replace(run(), action_start_s=None, action_rss_mb=None)
+    _, summary = report(CONFIGS, {"sqlite": (result("ours", 0.01), result("stock", 0.05))}, 300, without)
+    assert summary[3] == (
+        "This assistant's actions ran in its Rasa server in the SQLite and in-memory configurations "
+        "(endpoints.yml's actions_module, as `make run` runs them)."
+    )
+
+
 def test_report_sections_and_summary() -> None:
     measured = {
         "sqlite": (result("ours", 0.01, train_s=100.0), result("stock", 0.05, train_s=90.0)),
@@ -157,7 +167,11 @@ def test_report_sections_and_summary() -> None:
         "8 concurrent 100 / 100, /model/parse 100 / 100, long conversation 300 / 300 turns; "
         "request errors: 2."
     )
-    assert summary[3].startswith("This assistant's action server: started in 3.2 s, 120 MB RSS")
+    assert summary[3].startswith("This assistant's actions ran in its Rasa server in the SQLite")
+    assert summary[3].endswith(
+        "and on one action server in the cluster (ACTION_SERVER_URL, as `make cluster`): started in "
+        "3.2 s, 120 MB RSS (not in the Rasa server figures above; the stock bot has no action server)."
+    )
     assert summary[4] == (
         # sqlite: throughput 1x, growth 2x; memory: p50 and p99 0.5x, throughput 1x.
         "Targets missed: throughput, 8 concurrent (sqlite), turn 300 / turn 20 (sqlite), "
