@@ -1,7 +1,7 @@
 """A local scaled-out topology to try (`scripts/cluster`, `make cluster`).
 
 PostgreSQL (tracker store) and Redis (lock store) on free loopback ports with their
-data in temporary folders, one action server on 5055 (where endpoints.yml points),
+data in temporary folders, one action server on 5055 (every Rasa server calls it, ACTION_SERVER_URL),
 N Rasa servers on 5006, 5007, ... all reading the one endpoints.yml with
 TRACKER_STORE_URL and REDIS_URL set, and nginx balancing them round-robin on 5005.
 Ctrl-C stops everything by process id and deletes the data; logs stay in var/cluster/.
@@ -30,7 +30,7 @@ from local_stack.services import INSTALL_HINT, Nginx, Postgres, Redis, missing_s
 from local_stack.smoke import say
 
 LOGS = ROOT / "var" / "cluster"
-ACTION_PORT = 5055  # endpoints.yml's action_endpoint
+ACTION_PORT = 5055  # the conventional port of rasa_sdk's action server
 WEB_PORT = 8080
 START_TIMEOUT = 300.0
 
