@@ -49,13 +49,11 @@ def setups(
     # actions run in the Rasa server, as `make run` runs them (endpoints.yml's
     # actions_module), except in the cluster, which calls the bench's own action
     # server on a free port, as `make cluster` calls its own (ACTION_SERVER_URL).
-    if key == "cluster" and not action_url:
-        raise ValueError("the cluster configuration calls an action server: give its URL")
-    ours_env = {
-        "TRACKER_STORE_URL": "",
-        "REDIS_URL": "",
-        "ACTION_SERVER_URL": action_url if key == "cluster" and action_url else "",
-    }
+    ours_env = {"TRACKER_STORE_URL": "", "REDIS_URL": "", "ACTION_SERVER_URL": ""}
+    if key == "cluster":
+        if not action_url:
+            raise ValueError("the cluster configuration calls an action server: give its URL")
+        ours_env["ACTION_SERVER_URL"] = action_url
     if key == "memory":
         del ours_endpoints["tracker_store"], ours_endpoints["lock_store"]
         stock_endpoints: dict[str, Any] = {}

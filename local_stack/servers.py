@@ -218,7 +218,7 @@ class RasaServer(_Server):
             endpoints = self.workdir / f"endpoints-{self.port}.yml"
             endpoints.write_text(endpoints_text)
         elif self.action_url is not None and "connectors.rest.RestInput" not in credentials.read_text():
-            # The action calls would go to endpoints.yml's localhost:5055, whatever listens there.
+            # Rasa's own channels build the agent before the patches read ACTION_SERVER_URL.
             raise ValueError(
                 "Rasa's own channels do not read ACTION_SERVER_URL: "
                 "give endpoints=stock_endpoints(action_url)"

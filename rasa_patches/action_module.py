@@ -116,10 +116,6 @@ class InProcessActions(BoundedActionEndpoint):
         action_call = kwargs.get("json")
         if method.lower() != "post" or subpath or not isinstance(action_call, dict):
             raise _error_response(400, "Bad Request", {"error": "Invalid body request"})
-        import os
-
-        if os.environ.get("INPROC_NOWAIT"):
-            return await self._run(action_call)
         # An action waiting on something (an API, a database) is cut off at the
         # time limit, as a call to the action server is.
         return await asyncio.wait_for(self._run(action_call), timeout=self.timeout)

@@ -34,11 +34,6 @@ case "$role" in
       api=(--enable-api "--auth-token=$RASA_API_TOKEN")
     fi
     require_model
-    if [ -z "${ACTION_SERVER_URL:-}" ]; then
-      # The actions run in this server (endpoints.yml's actions_module): a malformed
-      # fact file stops start-up here, naming the file and key.
-      "$PYTHON" -m actions.fact_store
-    fi
     read -r -a cors <<<"$CORS_ORIGINS" # split on spaces, and no globbing of '*'
     exec "$PYTHON" -m rasa_patches.rasa_command run --model "$MODEL" --port "$RASA_PORT" --cors "${cors[@]}" \
       "${api[@]}" --credentials credentials.yml --endpoints endpoints.yml "$@"
