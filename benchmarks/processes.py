@@ -21,7 +21,7 @@ from pathlib import Path
 from local_stack.http_client import REQUEST_TIMEOUT, request
 from local_stack.processes import (
     ROOT,
-    free_port,
+    free_ports,
     log_tail,
     rasa_env,
     start_process,
@@ -129,7 +129,7 @@ class Bot:
 
     def __init__(self, name: str, model: Path, cwd: Path, workdir: Path, setup: Setup) -> None:
         self.name, self.model, self.cwd, self.workdir, self.setup = name, model, cwd, workdir, setup
-        self.ports = [free_port() for _ in range(setup.servers)]
+        self.ports = free_ports(setup.servers)
         self.token = secrets.token_hex(24)  # hex: never starts with "-" (argparse)
         self.processes: list[subprocess.Popen] = []
         self.nginx: Nginx | None = None

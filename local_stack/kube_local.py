@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from local_stack.podman import IMAGE, podman, podman_json
-from local_stack.processes import ROOT, ServiceError, free_port, url_answers
+from local_stack.processes import ROOT, ServiceError, free_port, free_ports, url_answers
 from local_stack.services import Nginx, Postgres, Redis
 
 MANIFESTS = ROOT / "deploy" / "kubernetes"
@@ -150,7 +150,7 @@ class LocalDeployment:
     def __post_init__(self) -> None:
         counts = replicas(load_manifests())
         for component, count in counts.items():
-            self.ports.setdefault(component, [free_port() for _ in range(count)])
+            self.ports.setdefault(component, free_ports(count))
 
     @property
     def balancer(self) -> str:

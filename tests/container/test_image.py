@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from local_stack.podman import podman, podman_json
-from local_stack.processes import free_port
+from local_stack.processes import free_port, free_ports
 
 
 @dataclass
@@ -59,7 +59,7 @@ def api_token() -> str:
 @pytest.fixture(scope="module")
 def stack(image: str, api_token: str) -> Iterator[dict[str, Container]]:
     """The three roles, Rasa with SQLite inside its container (no TRACKER_STORE_URL)."""
-    ports = {"actions": free_port(), "rasa": free_port(), "web": free_port()}
+    ports = dict(zip(("actions", "rasa", "web"), free_ports(3), strict=True))
     names: dict[str, str] = {}
     try:
         names["actions"] = run(image, "actions", "ACTION_PORT", ports["actions"])
@@ -197,7 +197,7 @@ def test_every_role_stops_when_asked_not_killed(image: str) -> None:
     """SIGTERM ends each role (tini passes it on): a rolling update does not wait out
     the grace period, nor kill a server in the middle of a request."""
     roles = {"actions": "ACTION_PORT", "web": "WEB_PORT", "rasa": "RASA_PORT"}
-    ports = {role: free_port() for role in roles}
+    ports = dict(zip(roles, free_ports(len(roles)), strict=True))
     names = {role: run(image, role, variable, ports[role]) for role, variable in roles.items()}
     try:
         paths = {"actions": "/health", "rasa": "/", "web": "/index.html"}

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from local_stack.cluster import busy_ports
-from local_stack.processes import port_is_free
+from local_stack.processes import free_ports, port_is_free
 
 
 def _listener(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -82,3 +82,12 @@ def test_the_cluster_refuses_only_ports_that_are_listened_on(time_wait_port: int
         busy = busy_ports(time_wait_port, [listened])
     assert listened in busy
     assert time_wait_port not in busy
+
+
+def test_free_ports_are_different_and_free() -> None:
+    # One at a time, the kernel may hand out a port it has just handed back: two
+    # servers given "free" ports then fight over one (seen in the container tests).
+    for _ in range(200):
+        ports = free_ports(4)
+        assert len(set(ports)) == 4
+        assert all(port_is_free(port) for port in ports)
