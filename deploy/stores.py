@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import rasa_patches
 from deploy import recent_tracker
+from deploy.sqlite_checkpoints import BackgroundCheckpoints
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +183,7 @@ class ConversationTrackerStore(SQLTrackerStore):
         # each pooled connection would fail one message before being replaced
         # (a server database; an SQLite file has no server to restart).
         started_engine = self.engine
+        self.checkpoints: BackgroundCheckpoints | None = None
         if started_engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens and closes an SQLite connection for every session
             # (NullPool): two a message, and in WAL mode the close of the last one
@@ -195,6 +197,9 @@ class ConversationTrackerStore(SQLTrackerStore):
                 connect_args={"check_same_thread": False},
             )
             sa.event.listen(self.engine, "connect", _sqlite_wal)
+            database = started_engine.url.database
+            if database and database != ":memory:":
+                self.checkpoints = BackgroundCheckpoints(database)
         else:
             self.engine = sa.create_engine(
                 started_engine.url, pool_pre_ping=True, **create_engine_kwargs(url)
@@ -286,6 +291,7 @@ class ConversationTrackerStore(SQLTrackerStore):
             with self.session_scope() as session:
                 self._insert_rows(session, super()._additional_events(session, tracker), tracker.sender_id)
                 session.commit()
+            self._saved()
         else:
             # A tracker this store handed out: the events added since.
             with self._transaction() as connection:
@@ -293,6 +299,11 @@ class ConversationTrackerStore(SQLTrackerStore):
                     connection, itertools.islice(tracker.events, stored, None), tracker.sender_id
                 )
             recent_tracker.mark_stored(tracker, self)
+            self._saved()
+
+    def _saved(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.saved()
 
     def _insert_rows(
         self, connection: Session | sa.engine.Connection, events: Iterable[Event], sender_id: str
