@@ -3,8 +3,9 @@
 In WAL mode a commit appends to the log, and SQLite copies the log back into
 the database (a checkpoint, with its fsyncs) inside whichever commit takes the
 log past 1,000 pages. With `make run`'s conversations that was one save in
-about 200, and that save took 15-22 ms instead of about 1 ms: most of the
-slowest replies (docs/benchmarks.md, design item 15).
+about 200, and in a slow state of this machine that save took 15-22 ms instead
+of about 1 ms: timed inside the server, most of the slowest advisor turns
+(docs/benchmarks.md, design item 15).
 
 Here a second connection, in a thread, runs a PASSIVE checkpoint after every
 `EVERY_SAVES` saves. PASSIVE never waits for readers or writers, and Python's
@@ -24,8 +25,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 logger = logging.getLogger(__name__)
 
-# About 20 saves of a conversation write 100 pages: checkpoints of 0.4 MB, each a
-# few milliseconds in the thread (measured by hand, 2026-12-02).
+# Small checkpoints, each done long before the next one is due: in `make run`'s
+# form the log stayed under 1 MB, where SQLite's own threshold lets it reach 4 MB
+# (by hand, 2026-12-02).
 EVERY_SAVES = 20
 
 
@@ -36,8 +38,8 @@ class BackgroundCheckpoints:
         self.path = path
         self.every = every
         self.saves = 0
-        # (busy, frames in the log, frames checkpointed) of each checkpoint, as
-        # `PRAGMA wal_checkpoint` returns them; the latest few, for tests and logs.
+        # (busy, frames in the log, frames checkpointed) of the latest checkpoints,
+        # as `PRAGMA wal_checkpoint` returns them.
         self.results: list[tuple[int, int, int]] = []
         self.failures = 0
         self._pending: Future[None] | None = None
