@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 logger = logging.getLogger(__name__)
@@ -44,7 +43,6 @@ class BackgroundCheckpoints:
         self.failures = 0
         self._pending: Future[None] | None = None
         self._connection: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-checkpoint")
 
     def saved(self) -> None:
@@ -62,29 +60,28 @@ class BackgroundCheckpoints:
             self._pending.result()
 
     def close(self) -> None:
+        # After the executor's shutdown no checkpoint runs, so the connection is free to close.
         self._executor.shutdown(wait=True)
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        self._disconnect()
 
     def _checkpoint(self) -> None:
-        with self._lock:
-            try:
-                if self._connection is None:
-                    self._connection = sqlite3.connect(
-                        self.path, isolation_level=None, check_same_thread=False
-                    )
-                ((busy, log, done),) = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            except sqlite3.Error as error:
-                # The commits go on; SQLite's own checkpoint in them takes over.
-                if self._connection is not None:
-                    self._connection.close()
-                    self._connection = None
-                self.failures += 1
-                if self.failures == 1:
-                    logger.warning(
-                        "SQLite checkpoint in the background failed (%s); commits checkpoint instead.", error
-                    )
-                return
-            self.results = [*self.results[-9:], (busy, log, done)]
+        # Only the executor's one thread runs this: one checkpoint at a time.
+        try:
+            if self._connection is None:
+                self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            ((busy, log, done),) = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as error:
+            # The commits go on; SQLite's own checkpoint in them takes over.
+            self._disconnect()
+            self.failures += 1
+            if self.failures == 1:
+                logger.warning(
+                    "SQLite checkpoint in the background failed (%s); commits checkpoint instead.", error
+                )
+            return
+        self.results = [*self.results[-9:], (busy, log, done)]
+
+    def _disconnect(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
